@@ -1,0 +1,21 @@
+"""Configuration (pydantic-settings)."""
+
+from rpa.config.settings import (
+    BrowserSettings,
+    GuideWireSettings,
+    PlanetVoSettings,
+    PortalSettings,
+    ReseauxConnectSettings,
+    RetrySettings,
+    Settings,
+)
+
+__all__ = [
+    "BrowserSettings",
+    "GuideWireSettings",
+    "PlanetVoSettings",
+    "PortalSettings",
+    "ReseauxConnectSettings",
+    "RetrySettings",
+    "Settings",
+]

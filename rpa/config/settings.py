@@ -1,0 +1,140 @@
+"""Typed settings, read once at the entry point and handed down.
+
+Environment variables use the prefix ``RPA_`` and ``__`` for nesting
+(``RPA_GUIDEWIRE__PASSWORD``); a ``.env`` file in the working directory is read too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rpa.errors import UsageError
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rpa"
+
+
+class PortalSettings(BaseModel):
+    """Where a portal lives (its login page) and whom to sign in as."""
+
+    url: str | None = None
+    username: str = ""
+    password: SecretStr = SecretStr("")
+
+    @field_validator("url")
+    @classmethod
+    def _trailing_slash_free(cls, value: str | None) -> str | None:
+        return value.strip() if value else None
+
+
+class PlanetVoSettings(PortalSettings):
+    # The option picked in `Information garantisseur`, verbatim from PORTALS.md.
+    garantisseur: str = "Déclaration SPOTICAR (stellantis)"
+
+
+class ReseauxConnectSettings(BaseModel):
+    """reseauxconnect is reached only through the Planet VO popup, so it has no URL."""
+
+    # Rows of the Profil page to tick on the first declaration; never guessed.
+    garantisseurs: list[str] = Field(default_factory=lambda: ["Garantie Stellantis Assurance"])
+    # Optional credentials typed into the `Information garantisseur` dialog.
+    username: str = ""
+    password: SecretStr = SecretStr("")
+
+
+class GuideWireSettings(PortalSettings):
+    # "<Garantie>|<Durée>" as shown on the declaration form -> GuideWire offer name.
+    offers: dict[str, str] = Field(default_factory=dict)
+
+    def offer_for(self, garantie: str, duree: str) -> str | None:
+        wanted = f"{garantie}|{duree}".casefold().replace(" ", "")
+        for key, offer in self.offers.items():
+            if key.casefold().replace(" ", "") == wanted:
+                return offer
+        return None
+
+
+class BrowserSettings(BaseModel):
+    executable_path: Path | None = None
+    headless: bool = True
+    # How long a user would wait for a screen before calling it broken.
+    timeout_ms: int = 15_000
+
+    def resolved_executable(self) -> str | None:
+        """The configured Chromium, else Debian's, else Playwright's own build."""
+        if self.executable_path:
+            return str(self.executable_path)
+        for candidate in ("chromium", "chromium-browser"):
+            found = shutil.which(candidate)
+            if found:
+                return found
+        return None
+
+
+class RetrySettings(BaseModel):
+    attempts: int = 3
+    wait_initial_s: float = 1.0
+    wait_max_s: float = 20.0
+    # How long to keep looking for a policy PDF after purchase before giving up on it.
+    document_wait_s: float = 180.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RPA_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    planetvo: PlanetVoSettings = Field(default_factory=PlanetVoSettings)
+    reseauxconnect: ReseauxConnectSettings = Field(default_factory=ReseauxConnectSettings)
+    guidewire: GuideWireSettings = Field(default_factory=GuideWireSettings)
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    data_dir: Path = Field(default_factory=_default_data_dir)
+
+    @property
+    def policies_dir(self) -> Path:
+        return self.data_dir / "policies"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    def require_warranty_portals(self) -> None:
+        """Refuse to start a warranty run that could only fail, and say what is missing."""
+        missing = []
+        if not self.planetvo.url:
+            missing.append("RPA_PLANETVO__URL")
+        if not self.guidewire.url:
+            missing.append("RPA_GUIDEWIRE__URL")
+        if missing:
+            raise UsageError(
+                "Aucune adresse de portail configurée ("
+                + ", ".join(missing)
+                + "). Renseignez-les dans l'environnement ou dans .env, "
+                "ou essayez le bac à sable avec `rpa demo`."
+            )
+        for name, portal in (("PLANETVO", self.planetvo), ("GUIDEWIRE", self.guidewire)):
+            if not portal.username or not portal.password.get_secret_value():
+                raise UsageError(
+                    f"Identifiants manquants : RPA_{name}__USERNAME et RPA_{name}__PASSWORD."
+                )
+        if not self.guidewire.offers:
+            raise UsageError(
+                "RPA_GUIDEWIRE__OFFERS est vide : sans correspondance Garantie|Durée -> offre, "
+                "aucune police ne peut être achetée (le bot ne devine jamais)."
+            )

@@ -1,0 +1,94 @@
+"""One exception tree for the whole bot.
+
+    RpaError
+    ├── UsageError               bad configuration or command line        (exit code 2)
+    │   └── InputError           a bad work-queue spreadsheet: file, row, column
+    ├── BusinessError            a rule of the process is not met; recorded in the
+    │                            portal's own words and never retried
+    └── SystemFailure            the machinery failed; retried with backoff, then recorded
+        ├── PortalUnavailable    5xx, "service momentanément indisponible", a dead server
+        ├── SessionExpired       the portal showed its login page again
+        ├── DocumentNotReady     the policy PDF is not listed yet (it comes a little later)
+        └── PageMismatch         an expected screen or element never showed up
+
+Playwright errors are wrapped at the page-object boundary with ``raise … from err`` so the
+flows only ever see this tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RpaError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class UsageError(RpaError):
+    code = "usage"
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One bad cell (or a whole bad file when row and column are None)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", ligne {self.row}"
+        if self.column:
+            where += f", colonne « {self.column} »"
+        return f"{where} : {self.message}"
+
+
+class InputError(UsageError):
+    """A work queue that cannot be trusted: nothing in it is attempted."""
+
+    code = "bad_input"
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  … et {len(problems) - 50} autres" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problème(s) dans le fichier :\n{lines}{more}")
+
+
+class BusinessError(RpaError):
+    """A process rule is not met. `message` is in the portal's (or the rule's) own words."""
+
+    code = "business"
+
+
+class SystemFailure(RpaError):
+    """Something that may work on a second try."""
+
+    code = "system"
+
+
+class PortalUnavailable(SystemFailure):
+    code = "portal_unavailable"
+
+
+class SessionExpired(SystemFailure):
+    code = "session_expired"
+
+
+class PageMismatch(SystemFailure):
+    code = "page_mismatch"
+
+
+class DocumentNotReady(SystemFailure):
+    code = "document_not_ready"

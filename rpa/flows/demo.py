@@ -1,0 +1,57 @@
+"""`rpa demo`: the whole job against the bundled sandbox, with nothing to configure.
+
+The sandbox's world is saved next to the demo's ledger, so a second `rpa demo` finds the
+portals as the first one left them (what was bought stays bought) and buys nothing new.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from rich.console import Console
+
+from rpa.config import GuideWireSettings, PlanetVoSettings, ReseauxConnectSettings, Settings
+from rpa.flows.planetvo_queue import export_bdcs
+from rpa.flows.run import RunResult, new_run_id
+from rpa.files import private_dir
+from rpa.logs import setup_logging
+from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
+from rpa.sandbox.server import Sandbox, create_sandbox
+from rpa.workqueue import read_queue
+
+
+def sandbox_settings(base: Settings, box: Sandbox, data_dir: Path) -> Settings:
+    """Settings pointing at a running sandbox, as an operator would write them in .env."""
+    s = box.state
+    return base.model_copy(
+        update={
+            "data_dir": data_dir,
+            "planetvo": PlanetVoSettings(
+                url=box.url("planetvo"), username=s.planetvo_account.username,
+                password=SecretStr(s.planetvo_account.password),
+            ),
+            "guidewire": GuideWireSettings(
+                url=box.url("guidewire"), username=s.guidewire_account.username,
+                password=SecretStr(s.guidewire_account.password), offers=dict(DEMO_OFFER_MAPPING),
+            ),
+            "reseauxconnect": ReseauxConnectSettings(garantisseurs=list(DEMO_GARANTISSEURS)),
+        }
+    )
+
+
+def run_demo(base: Settings, root: Path, *, latency_ms: float = 0.0,
+             console: Console | None = None) -> tuple[RunResult, Settings]:
+    from rpa.cli import run_items
+
+    private_dir(root)
+    with create_sandbox(root / "sandbox-state.json", latency_ms=latency_ms) as box:
+        settings = sandbox_settings(base, box, root)
+        setup_logging(settings, console=console)
+        run_id = new_run_id()
+        # The night's queue as Planet VO gives it: every BDC, so the ones still
+        # `En cours` are reported too rather than silently left out.
+        queue = export_bdcs(settings, settings.runs_dir / run_id / "file-planetvo.xlsx")
+        items = read_queue(queue)
+        result = run_items(settings, items)
+    return result, settings

@@ -1,0 +1,344 @@
+"""The warranty chain for one vehicle: Planet VO -> reseauxconnect -> GuideWire -> policy PDF.
+
+Each vehicle runs inside one boundary (`WarrantyRunner.process`) that resumes from the
+ledger, classifies any failure, records it and lets the queue go on. Each stage is retried
+as a whole on system failures, starting again from the portal's base URL: after a lost
+session or a 5xx page the only safe place to stand is the start.
+
+Money rule: before `Acheter maintenant` the runner proves on GuideWire itself (search by
+VIN, in a second tab) that the vehicle has no policy yet, and checkpoints its intent; after
+a crash it looks the policy up before trying again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from loguru import logger
+from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from rpa.browser import new_context
+from rpa.config import Settings
+from rpa.errors import BusinessError, DocumentNotReady, RpaError, SystemFailure, UsageError
+from rpa.ledger import Ledger, LedgerItem, Stage
+from rpa.pages.base import same
+from rpa.pages.guidewire import GwHomePage, open_guidewire
+from rpa.pages.planetvo import HomePage, open_planetvo
+from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
+from rpa.policies import check_pdf, file_policy
+from rpa.report import Outcome
+from rpa.workqueue import WarrantyItem
+
+T = TypeVar("T")
+
+# A BDC's `Garantie` must be one of these for the Centralisateur to take it (tutorial).
+ELIGIBLE_GARANTIE_RE = re.compile(r"spoticar|ds\s*certified", re.I)
+
+
+def is_system_failure(exc: BaseException) -> bool:
+    """Retry what may work on a second try; never a broken rule or a bad configuration."""
+    if isinstance(exc, (BusinessError, UsageError)):
+        return False
+    return isinstance(exc, (SystemFailure, PlaywrightError))
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else 0
+    logger.warning("échec système ({}), nouvel essai {} dans {:.1f} s", exc, state.attempt_number + 1, wait)
+
+
+@dataclass
+class WarrantyRunner:
+    """Drives one browser context through the chain, vehicle after vehicle.
+
+    One Planet VO tab and one GuideWire tab live for the whole run, so each portal is
+    signed into once, not once per vehicle.
+    """
+
+    settings: Settings
+    ledger: Ledger
+    browser: Browser
+    context: BrowserContext = field(init=False)
+    planetvo: Page = field(init=False)
+    guidewire: Page = field(init=False)
+    _checker: Page | None = field(default=None, init=False)
+    _rrd1: dict[str, str] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.context = new_context(self.browser, self.settings.browser)
+        self.planetvo = self.context.new_page()
+        self.guidewire = self.context.new_page()
+
+    def close(self) -> None:
+        self.context.close()
+
+    # -- retry policies ------------------------------------------------------------------
+    def _retrying(self, what: str, fn: Callable[[], T]) -> T:
+        retry = self.settings.retry
+        policy = Retrying(
+            retry=retry_if_exception(is_system_failure),  # business failures are final
+            stop=stop_after_attempt(retry.attempts),  # bounded: the queue must go on
+            wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),
+            before_sleep=_log_retry,  # every retry is visible in the log
+            reraise=True,  # the last real error, not a RetryError, reaches the boundary
+        )
+        logger.debug("étape : {}", what)
+        return policy(fn)
+
+    def _waiting_for_document(self, fn: Callable[[], T]) -> T:
+        retry = self.settings.retry
+        policy = Retrying(
+            retry=retry_if_exception(is_system_failure),
+            # The PDF "may appear a little after the purchase": wait minutes, not attempts.
+            stop=stop_after_delay(retry.document_wait_s),
+            wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        return policy(fn)
+
+    # -- portal entry points -----------------------------------------------------------------
+    def planetvo_home(self) -> HomePage:
+        return open_planetvo(self.planetvo, self.settings.planetvo)
+
+    def guidewire_home(self, page: Page | None = None) -> GwHomePage:
+        return open_guidewire(page or self.guidewire, self.settings.guidewire)
+
+    # -- the per-item boundary ---------------------------------------------------------------
+    def process(self, item: WarrantyItem) -> Outcome:
+        started = dt.datetime.now().astimezone()
+        log = logger.bind(item=item.key)
+        entry = self.ledger.ensure(item.key, bdc=item.bdc)
+        outcome = Outcome(row=item.row, key=item.key, started=started)
+        if entry.stage is Stage.DONE and entry.pdf and Path(entry.pdf).exists():
+            log.info("déjà fait : police {} classée dans {}", entry.police, entry.pdf)
+            return self._outcome(outcome, "déjà fait")
+        try:
+            with logger.contextualize(item=item.key):
+                self._run_stages(item)
+            log.success("terminé")
+            return self._outcome(outcome, "terminé")
+        except BusinessError as err:
+            self.ledger.record_failure(item.key, "métier", err.message)
+            log.error("échec métier : {}", err.message)
+            return self._outcome(outcome, "échec")
+        except (RpaError, PlaywrightError) as err:
+            message = err.message if isinstance(err, RpaError) else str(err).splitlines()[0]
+            self.ledger.record_failure(item.key, "système", message)
+            log.error("échec système : {}", message)
+            return self._outcome(outcome, "échec")
+
+    def _outcome(self, outcome: Outcome, result: str) -> Outcome:
+        entry = self.ledger.get(outcome.key)
+        assert entry is not None
+        return outcome.model_copy(
+            update={
+                "result": result, "bdc": entry.bdc, "immat": entry.immat, "vin": entry.vin,
+                "stage": entry.stage.value, "devis": entry.devis, "police": entry.police,
+                "pdf": entry.pdf, "failure_kind": entry.error_kind if result == "échec" else "",
+                "reason": entry.error if result == "échec" else "",
+                "finished": dt.datetime.now().astimezone(),
+            }
+        )
+
+    def _entry(self, key: str) -> LedgerItem:
+        entry = self.ledger.get(key)
+        assert entry is not None
+        return entry
+
+    def _run_stages(self, item: WarrantyItem) -> None:
+        if self._entry(item.key).stage.rank < Stage.DECLARED.rank:
+            bdc = self._retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
+            self.ledger.ensure(item.key, bdc=bdc)
+            self._retrying("déclaration reseauxconnect", lambda: self.declare(item))
+        if self._entry(item.key).stage.rank < Stage.BOUGHT.rank:
+            self._retrying("achat GuideWire", lambda: self.buy(item))
+        entry = self._entry(item.key)
+        if entry.stage is not Stage.DONE or not entry.pdf or not Path(entry.pdf).exists():
+            self._waiting_for_document(lambda: self.file_pdf(item))
+
+    # -- stage 1: Planet VO prerequisites ----------------------------------------------------
+    def check_prerequisites(self, item: WarrantyItem) -> str:
+        """The BDC is `Cloturé`, carries a Spoticar/DS garantie and a delivery date, and its
+        site has a Code RRD1. Returns the BDC number."""
+        home = self.planetvo_home()
+        criteria = {"N°": item.bdc} if item.bdc else {"vo vendu": item.vo_vendu}
+        listing = home.open_bons_de_commande().search(**criteria)
+        rows = [
+            r for r in listing.all_records()
+            if r.get("Vo Vendu", "").strip() == item.vo_vendu
+            and (not item.bdc or r.get("N°", "").strip() == item.bdc)
+        ]
+        if not rows:
+            raise BusinessError(
+                f"Aucun bon de commande pour le véhicule {item.vo_vendu}"
+                + (f" (BDC {item.bdc})" if item.bdc else ""),
+                code="bdc_unknown",
+            )
+        row = max(rows, key=lambda r: (_date_key(r.get("Date de création", "")), r.get("N°", "")))
+        numero, statut = row.get("N°", "").strip(), row.get("Statut", "").strip()
+        if not same(statut, "Cloturé"):
+            raise BusinessError(
+                f"Bon de commande {numero} non clôturé (statut : {statut})", code="bdc_not_closed"
+            )
+        form = listing.open_bdc(numero)
+        garantie, livraison = form.garantie(), form.date_livraison()
+        form.close()
+        if not ELIGIBLE_GARANTIE_RE.search(garantie):
+            raise BusinessError(
+                f"Bon de commande {numero} : aucune garantie Spoticar / DS Certified"
+                f" (Garantie : « {garantie} »)",
+                code="no_spoticar_garantie",
+            )
+        if not livraison:
+            raise BusinessError(
+                f"Bon de commande {numero} : date de livraison manquante", code="no_delivery_date"
+            )
+        site = row.get("Site VO Vendu", "").strip()
+        if not self._site_rrd1(home, site):
+            raise BusinessError(f"Code RRD1 SPOTICAR manquant pour le site {site}", code="rrd1_missing")
+        return numero
+
+    def _site_rrd1(self, home: HomePage, site: str) -> str:
+        """Read once per site and run: every vehicle of a site shares its Code RRD1."""
+        if site not in self._rrd1:
+            dialog = home.open_parametrage().open_site(site)
+            self._rrd1[site] = dialog.code_rrd1().strip()
+            dialog.close()
+        return self._rrd1[site]
+
+    # -- stage 2: Garantir and the reseauxconnect declaration ------------------------------
+    def declare(self, item: WarrantyItem) -> None:
+        entry = self._entry(item.key)
+        vehicle = self.planetvo_home().open_gestion_vehicules().open_vehicle(item.vo_vendu)
+        rc = self.settings.reseauxconnect
+        popup = vehicle.garantir().declare(
+            self.settings.planetvo.garantisseur, rc.username, rc.password.get_secret_value()
+        )
+        try:
+            screen = landing(popup)
+            if isinstance(screen, ProfilPage):
+                logger.info("première déclaration : configuration du Profil {}", rc.garantisseurs)
+                screen = screen.configure(rc.garantisseurs)
+            if entry.stage is Stage.DECLARING and entry.vin:
+                # We clicked `Déclarer et Garantir` last time and never saw the answer.
+                devis = screen.open_accueil().devis_for_vin(entry.vin)
+                if devis:
+                    self.ledger.checkpoint(item.key, Stage.DECLARED, "retrouvé dans Accueil", devis=devis)
+                    return
+                screen.act("Déclarer Vente", lambda: screen.nav_link("Déclarer Vente").click())
+                screen = DeclarerVentePage(popup)
+            self._declare_on_form(item, screen)
+        finally:
+            popup.close()
+
+    def _declare_on_form(self, item: WarrantyItem, screen: DeclarerVentePage) -> None:
+        form = screen.choose(self.settings.reseauxconnect.garantisseurs[0])
+        for label, wanted in item.fields.items():
+            if not form.has_field(label):
+                logger.debug("colonne « {} » sans champ correspondant sur le formulaire", label)
+                continue
+            current = form.value(label)
+            if not current:
+                form.fill(label, wanted)
+            elif not same(current, wanted):
+                raise BusinessError(
+                    f"Champ « {label} » : le formulaire indique « {current} », "
+                    f"la file de travail « {wanted} »",
+                    code="field_mismatch",
+                )
+        garantie, duree = form.value("Garantie"), form.value("Durée")
+        offer = self.settings.guidewire.offer_for(garantie, duree)
+        if offer is None:
+            # Never guess what to buy; and never create a devis we could not buy.
+            raise BusinessError(
+                f"Aucune offre GuideWire configurée pour « {garantie}|{duree} » (RPA_GUIDEWIRE__OFFERS)",
+                code="offer_unmapped",
+            )
+        vin, immat = form.value("VIN").upper(), form.value("Immatriculation").upper()
+        self.ledger.checkpoint(item.key, Stage.DECLARING, vin=vin, immat=immat, offer=offer)
+        answer = form.declare()
+        if not answer.declared:
+            raise BusinessError(" ; ".join(answer.messages) or "déclaration refusée", code="declaration_invalid")
+        detail = "déjà déclaré" if answer.already_declared else "déclaré"
+        self.ledger.checkpoint(item.key, Stage.DECLARED, detail, devis=answer.devis)
+        logger.info("{} : devis {}", detail, answer.devis)
+
+    # -- stage 3: GuideWire purchase -----------------------------------------------------------
+    def existing_policy(self, vin: str, page: Page | None = None) -> str | None:
+        """The police number GuideWire already holds for this VIN, if any (asked on the portal)."""
+        results = self.guidewire_home(page).search(vin)
+        for row in results.policies():
+            if "annul" not in row.get("STATUT", "").casefold():
+                return row.get("NUMÉRO", "").strip() or None
+        return None
+
+    def _checker_tab(self) -> Page:
+        if self._checker is None or self._checker.is_closed():
+            self._checker = self.context.new_page()
+        return self._checker
+
+    def buy(self, item: WarrantyItem) -> None:
+        entry = self._entry(item.key)
+        police = self.existing_policy(entry.vin)
+        if police:
+            self.ledger.checkpoint(item.key, Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
+            logger.info("police {} déjà souscrite pour {} : rien à acheter", police, entry.vin)
+            return
+        devis_page = self.guidewire_home().search(entry.devis).open_devis(entry.devis)
+        if not devis_page.can_continue():
+            raise BusinessError(
+                f"Devis {entry.devis} : {devis_page.status() or 'ne peut pas être poursuivi'}",
+                code="devis_closed",
+            )
+        step = devis_page.continue_devis().next().next().select(entry.offer)
+        refusals = step.refusals()
+        if refusals:
+            raise BusinessError(" ; ".join(refusals), code="devis_refused")
+        # Prove once more, right before paying, that nobody bought it meanwhile.
+        police = self.existing_policy(entry.vin, self._checker_tab())
+        if police:
+            self.ledger.checkpoint(item.key, Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
+            return
+        self.ledger.checkpoint(item.key, Stage.BUYING, f"achat {entry.offer} sur devis {entry.devis}")
+        police = step.buy().confirm().police_number()
+        self.ledger.checkpoint(item.key, Stage.BOUGHT, "police souscrite", police=police)
+        logger.info("police {} souscrite", police)
+
+    # -- stage 4: the policy PDF ---------------------------------------------------------------
+    def file_pdf(self, item: WarrantyItem) -> None:
+        entry = self._entry(item.key)
+        policy = self.guidewire_home().search(entry.police).open_policy(entry.police)
+        names = policy.open_documents()
+        if not names:
+            raise DocumentNotReady(f"le PDF de la police {entry.police} n'est pas encore disponible")
+        name = next((n for n in names if entry.police in n), names[0])
+        with tempfile.TemporaryDirectory(prefix="rpa-dl-") as tmp:
+            download = policy.download(name, Path(tmp))
+            check_pdf(download.path, entry.police)
+            path = file_policy(download.path, download.suggested_name, entry.police,
+                               self.settings.policies_dir)
+        self.ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name}", pdf=str(path))
+        logger.info("PDF classé : {}", path)
+
+
+def _date_key(text: str) -> str:
+    """`JJ/MM/AAAA` sorted as a date."""
+    parts = text.strip().split("/")
+    return "".join(reversed(parts)) if len(parts) == 3 else text

@@ -1,0 +1,205 @@
+"""What every page object shares: loose label matching, tables, fields, alerts, diagnosis.
+
+The portals are third-party sites: labels change case and accents between screens
+(`Cloturé` / `Clôturé`), required fields grow a `*`, some labels hold others (`Nom` is in
+`Prenom`). So labels are matched as whole names, ignoring case, accents, a trailing `*`
+or `:`. Tables are found by the column headers a user reads, not by their markup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, SessionExpired
+
+T = TypeVar("T")
+
+_ACCENTS = {
+    "a": "aàâäá", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú", "c": "cç",
+}
+# Pages a portal shows when it is down rather than when a rule is broken.
+UNAVAILABLE_RE = re.compile(
+    r"momentan[ée]ment indisponible|service unavailable|bad gateway|internal server error"
+    r"|gateway time-?out|erreur (interne|serveur)|\b50[0-9]\b",
+    re.I,
+)
+
+
+def _base_char(ch: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+
+
+def loose(text: str) -> str:
+    """A regex source matching `text` whatever its case, accents and spacing."""
+    out = []
+    for ch in text.strip():
+        base = _base_char(ch).lower()
+        if ch.isspace():
+            out.append(r"\s+")
+        elif base in _ACCENTS:
+            out.append(f"[{_ACCENTS[base]}]")
+        elif ch == "/":
+            out.append(r"\/")  # Playwright sends the pattern as a JS regex literal
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def name_re(text: str) -> re.Pattern[str]:
+    """A whole accessible name: `Nom` matches `Nom*` and `Nom :` but never `Prenom`."""
+    return re.compile(rf"^\s*{loose(text)}\s*\*?\s*:?\s*$", re.IGNORECASE)
+
+
+def starts_re(text: str) -> re.Pattern[str]:
+    """An accessible name that begins with `text` (cards carry a count: `DEVIS OUVERTS 2`)."""
+    return re.compile(rf"^\s*{loose(text)}\b", re.IGNORECASE)
+
+
+def same(a: str, b: str) -> bool:
+    """Equal ignoring case, accents and spaces (PORTALS.md's rule for comparing values)."""
+
+    def norm(s: str) -> str:
+        return re.sub(r"\s+", "", _base_char(s)).casefold()
+
+    return norm(a) == norm(b)
+
+
+def read_control(control: Locator) -> str:
+    """What a user reads in a form control: the text of a chosen option, a box's value."""
+    return str(
+        control.evaluate(
+            """el => {
+                if (el.tagName === 'SELECT') {
+                    const o = el.selectedOptions[0];
+                    return o && o.value !== '' ? o.textContent.trim() : '';
+                }
+                if (el.type === 'checkbox' || el.type === 'radio') return el.checked ? 'Oui' : '';
+                if ('value' in el) return el.value.trim();
+                return el.textContent.trim();
+            }"""
+        )
+    )
+
+
+def write_control(control: Locator, value: str) -> None:
+    """Type or pick `value` the way the control takes it."""
+    kind = str(control.evaluate("el => el.tagName === 'SELECT' ? 'select' : (el.type || '')"))
+    if kind == "select":
+        options = [str(o) for o in control.evaluate("el => Array.from(el.options).map(o => o.textContent.trim())")]
+        match = next((o for o in options if same(o, value)), None)
+        if match is None:
+            raise BusinessError(
+                f"Valeur « {value} » absente de la liste (choix : {', '.join(o for o in options if o)})",
+                code="unknown_option",
+            )
+        control.select_option(label=match)
+    elif kind in ("checkbox", "radio"):
+        control.set_checked(value.strip().casefold() in ("oui", "1", "true", "x", "vrai"))
+    else:
+        control.fill(value)
+
+
+class Table:
+    """A data table found by the column headers a user sees."""
+
+    def __init__(self, scope: Page | Locator, *columns: str) -> None:
+        self.columns = columns
+        locator = scope.get_by_role("table")
+        for column in columns:
+            locator = locator.filter(has=scope.get_by_role("columnheader", name=name_re(column)))
+        self.locator = locator.first
+
+    def headers(self) -> list[str]:
+        return [h.strip() for h in self.locator.get_by_role("columnheader").all_inner_texts()]
+
+    def body_rows(self) -> list[Locator]:
+        """Data rows: rows that have cells (the header row has only column headers)."""
+        return [r for r in self.locator.get_by_role("row").all() if r.get_by_role("cell").count()]
+
+    def records(self) -> list[dict[str, str]]:
+        headers = self.headers()
+        records = []
+        for row in self.body_rows():
+            cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+            if len(cells) < len(headers):  # a row header (`th scope=row`) leads the row
+                cells = [c.strip() for c in row.get_by_role("rowheader").all_inner_texts()] + cells
+            records.append(dict(zip(headers, cells)))
+        return records
+
+    def row_with(self, text: str) -> Locator:
+        """The row holding a cell whose whole text is `text` (a BDC number, a police)."""
+        cell = self.locator.page.get_by_role("cell", name=name_re(text))
+        return self.locator.get_by_role("row").filter(has=cell).first
+
+    def wait(self, timeout: float | None = None) -> Table:
+        expect(self.locator).to_be_visible(timeout=timeout)
+        return self
+
+
+class BasePage:
+    """A screen of a portal. Subclasses say what shows it has loaded (`landmark`)."""
+
+    def __init__(self, page: Page, *, wait: bool = True) -> None:
+        self.page = page
+        if wait:
+            self.wait_until_loaded()
+
+    def landmark(self) -> Locator:
+        raise NotImplementedError
+
+    def login_landmark(self) -> Locator | None:
+        """What this portal's login page shows; seeing it means the session was lost."""
+        return None
+
+    def wait_until_loaded(self) -> None:
+        with self.diagnosed(f"écran {type(self).__name__}"):
+            expect(self.landmark().first).to_be_visible()
+
+    # -- reading messages ------------------------------------------------------------
+    def alerts(self, scope: Locator | None = None) -> list[str]:
+        """The visible messages a portal raises (validation, business refusals)."""
+        where = scope or self.page
+        texts = []
+        for alert in where.get_by_role("alert").all():
+            if alert.is_visible():
+                text = alert.inner_text().strip()
+                if text:
+                    texts.append(text)
+        return texts
+
+    # -- failure diagnosis ------------------------------------------------------------
+    @contextmanager
+    def diagnosed(self, what: str) -> Iterator[None]:
+        """Turn a Playwright failure into the bot's error tree, saying what the user saw."""
+        try:
+            yield
+        except (PlaywrightTimeoutError, AssertionError, PlaywrightError) as err:
+            raise self.diagnose(what) from err
+
+    def diagnose(self, what: str) -> Exception:
+        try:
+            login = self.login_landmark()
+            if login is not None and login.first.is_visible():
+                return SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
+            body = "" if self.page.is_closed() else str(
+                self.page.evaluate("() => document.body ? document.body.innerText : ''")
+            )
+        except PlaywrightError:
+            body = ""
+        if UNAVAILABLE_RE.search(body[:2000]):
+            first_line = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+            return PortalUnavailable(f"{what} : portail indisponible ({first_line[:120]})")
+        url = "" if self.page.is_closed() else self.page.url
+        return PageMismatch(f"{what} : l'élément attendu n'est pas apparu (page {url})")
+
+    def act(self, what: str, action: Callable[[], T]) -> T:
+        with self.diagnosed(what):
+            return action()

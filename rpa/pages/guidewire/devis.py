@@ -1,0 +1,57 @@
+"""`DEVIS OUVERTS` and the devis screen (`Continuer le devis`)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator
+
+from rpa.pages.base import Table, name_re
+from rpa.pages.guidewire.portal import GwPage
+from rpa.pages.guidewire.wizard import ContratStep
+
+HEADING_RE = re.compile(r"Devis\s*\((\d+)\)\s*(.*)", re.I)
+
+
+class OpenDevisPage(GwPage):
+    """`Devis ouverts au cours des 30 derniers jours`."""
+
+    def table(self) -> Table:
+        return Table(self.page, "CRÉÉ", "NUMÉRO DE LA TRANSACTION", "STATUT")
+
+    def landmark(self) -> Locator:
+        return self.table().locator
+
+    def records(self) -> list[dict[str, str]]:
+        return self.act("devis ouverts", self.table().records)
+
+    def open_devis(self, numero: str) -> DevisPage:
+        self.act(f"devis {numero}",
+                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
+        return DevisPage(self.page)
+
+
+class DevisPage(GwPage):
+    """`Devis (0001006185) Devis en ébauche` with `Continuer le devis`."""
+
+    def heading(self) -> Locator:
+        return self.page.get_by_role("heading", name=HEADING_RE).first
+
+    def landmark(self) -> Locator:
+        return self.heading()
+
+    def status(self) -> str:
+        match = HEADING_RE.search(self.heading().inner_text())
+        return match.group(2).strip() if match else ""
+
+    def number(self) -> str:
+        match = HEADING_RE.search(self.heading().inner_text())
+        return match.group(1) if match else ""
+
+    def can_continue(self) -> bool:
+        return self.page.get_by_role("button", name=name_re("Continuer le devis")).count() > 0
+
+    def continue_devis(self) -> ContratStep:
+        self.act("Continuer le devis",
+                 lambda: self.page.get_by_role("button", name=name_re("Continuer le devis")).click())
+        return ContratStep(self.page)

@@ -1,0 +1,87 @@
+"""`Polices`: `ÉMISES RÉCEMMENT`, the policy screen, its `DOCUMENTS` and the PDF download."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Locator, expect
+
+from rpa.pages.base import Table, name_re, starts_re
+from rpa.pages.guidewire.portal import GwPage
+
+PDF_NAME_RE = re.compile(r"\.pdf\s*$", re.I)
+COUNT_RE = re.compile(r"(\d+)")
+
+
+class PoliciesPage(GwPage):
+    def landmark(self) -> Locator:
+        return self.page.get_by_role("link", name=starts_re("ÉMISES RÉCEMMENT"))
+
+    def open_recent(self) -> RecentPoliciesPage:
+        self.act("ÉMISES RÉCEMMENT", lambda: self.landmark().first.click())
+        return RecentPoliciesPage(self.page)
+
+
+class RecentPoliciesPage(GwPage):
+    def table(self) -> Table:
+        return Table(self.page, "NUMÉRO DE POLICE", "STATUT")
+
+    def landmark(self) -> Locator:
+        return self.table().locator
+
+    def records(self) -> list[dict[str, str]]:
+        return self.act("polices émises", self.table().records)
+
+    def open_policy(self, numero: str) -> PolicyPage:
+        self.act(f"police {numero}",
+                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
+        return PolicyPage(self.page)
+
+
+@dataclass
+class Download:
+    suggested_name: str  # the portal's own file name, as offered
+    path: Path  # where it was saved
+
+
+class PolicyPage(GwPage):
+    """`PSA Used Vehicle Warranty (0001003079) En vigueur` with SYNTHÈSE / DOCUMENTS cards."""
+
+    HEADING_RE = re.compile(r"\((\d+)\)")
+
+    def landmark(self) -> Locator:
+        return self.documents_card()
+
+    def documents_card(self) -> Locator:
+        return self.page.get_by_role("link", name=starts_re("DOCUMENTS")).or_(
+            self.page.get_by_role("button", name=starts_re("DOCUMENTS"))
+        ).first
+
+    def document_count(self) -> int:
+        match = COUNT_RE.search(self.documents_card().inner_text())
+        return int(match.group(1)) if match else 0
+
+    def document_links(self) -> Locator:
+        return self.page.get_by_role("link", name=PDF_NAME_RE)
+
+    def open_documents(self) -> list[str]:
+        """Click `DOCUMENTS`; the file names listed (none yet if the PDF is still being made)."""
+        self.act("DOCUMENTS", lambda: self.documents_card().click())
+        with self.diagnosed("liste des documents"):
+            expect(self.document_links().first.or_(self.page.get_by_text(re.compile(r"aucun document", re.I))).first).to_be_visible()
+        return [t.strip() for t in self.document_links().all_inner_texts()]
+
+    def download(self, name: str, directory: Path) -> Download:
+        """Download one listed document into `directory` (a temporary place: the caller
+        checks it before filing it)."""
+        link = self.page.get_by_role("link", name=name_re(name)).first
+        with self.diagnosed(f"téléchargement {name}"):
+            with self.page.expect_download() as info:
+                link.click()
+            download = info.value
+            directory.mkdir(parents=True, exist_ok=True)
+            target = directory / f"download-{abs(hash(download.url))}.part"
+            download.save_as(target)
+        return Download(suggested_name=download.suggested_filename, path=target)

@@ -1,0 +1,107 @@
+"""The GuideWire frame: top bar (house `Accueil`, tabs, `Rechercher`) and the home screen."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Locator, Page, expect
+
+from rpa.pages.base import BasePage, Table, name_re, starts_re
+
+if TYPE_CHECKING:
+    from rpa.pages.guidewire.devis import DevisPage, OpenDevisPage
+    from rpa.pages.guidewire.polices import PoliciesPage, PolicyPage
+
+NO_RESULT_RE = re.compile(r"aucun r[ée]sultat", re.I)
+
+
+class GwPage(BasePage):
+    """Any signed-in GuideWire screen. Its login page coming back means the session expired."""
+
+    def login_landmark(self) -> Locator:
+        return self.page.get_by_role("button", name=name_re("Connexion"))
+
+    def home(self) -> GwHomePage:
+        self.act("Accueil GuideWire",
+                 lambda: self.page.get_by_role("link", name=name_re("Accueil")).first.click())
+        return GwHomePage(self.page)
+
+    def open_polices(self) -> PoliciesPage:
+        from rpa.pages.guidewire.polices import PoliciesPage
+
+        self.act("onglet Polices",
+                 lambda: self.page.get_by_role("link", name=name_re("Polices")).first.click())
+        return PoliciesPage(self.page)
+
+    def search(self, text: str) -> SearchResultsPage:
+        """The top-bar search box: a devis number, a police number or a VIN."""
+        box = self.page.get_by_role("searchbox", name=name_re("Rechercher")).or_(
+            self.page.get_by_role("textbox", name=name_re("Rechercher"))
+        ).first
+        with self.diagnosed("recherche GuideWire"):
+            box.fill(text)
+            box.press("Enter")
+        return SearchResultsPage(self.page, query=text)
+
+
+class GwHomePage(GwPage):
+    """`Tableau de gestion` with its cards."""
+
+    def landmark(self) -> Locator:
+        return self.page.get_by_role("link", name=starts_re("DEVIS OUVERTS"))
+
+    def open_devis_ouverts(self) -> OpenDevisPage:
+        from rpa.pages.guidewire.devis import OpenDevisPage
+
+        self.act("DEVIS OUVERTS", lambda: self.landmark().first.click())
+        return OpenDevisPage(self.page)
+
+
+class SearchResultsPage(GwPage):
+    """Matches of the search box: `TYPE`, `NUMÉRO`, `STATUT`, `COMPTE CLIENT`, `VIN`."""
+
+    def __init__(self, page: Page, *, query: str = "", wait: bool = True) -> None:
+        self.query = query
+        super().__init__(page, wait=wait)
+
+    def table(self) -> Table:
+        return Table(self.page, "TYPE", "NUMÉRO", "STATUT")
+
+    def _matching_rows(self) -> Locator:
+        cell = self.page.get_by_role("cell", name=re.compile(re.escape(self.query), re.I))
+        return self.table().locator.get_by_role("row").filter(has=cell)
+
+    def landmark(self) -> Locator:
+        # A result that mentions what was searched, or the portal's "no result".
+        return self._matching_rows().or_(self.page.get_by_text(NO_RESULT_RE))
+
+    def records(self) -> list[dict[str, str]]:
+        if not self._matching_rows().count():
+            return []
+        return self.act("résultats de recherche", self.table().records)
+
+    def policies(self) -> list[dict[str, str]]:
+        """Rows that are policies (TYPE `Police`), whatever their status."""
+        return [r for r in self.records() if r.get("TYPE", "").strip().casefold().startswith("police")]
+
+    def devis(self) -> list[dict[str, str]]:
+        return [r for r in self.records() if r.get("TYPE", "").strip().casefold().startswith("devis")]
+
+    def open_devis(self, numero: str) -> DevisPage:
+        from rpa.pages.guidewire.devis import DevisPage
+
+        self.act(f"devis {numero}",
+                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
+        return DevisPage(self.page)
+
+    def open_policy(self, numero: str) -> PolicyPage:
+        from rpa.pages.guidewire.polices import PolicyPage
+
+        self.act(f"police {numero}",
+                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
+        return PolicyPage(self.page)
+
+    def wait_until_loaded(self) -> None:
+        with self.diagnosed("résultats de recherche"):
+            expect(self.landmark().first).to_be_visible()

@@ -1,0 +1,49 @@
+"""Paramétrage: the sites table and the `Modifier une localisation` dialog (Code RRD1)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, expect
+
+from rpa.pages.base import Table, name_re, read_control
+from rpa.pages.planetvo.menu import MenuPage
+
+
+class ParametragePage(MenuPage):
+    def sites_table(self) -> Table:
+        return Table(self.page, "ID", "Code", "Libellé")
+
+    def landmark(self) -> Locator:
+        return self.sites_table().locator
+
+    def sites(self) -> list[dict[str, str]]:
+        return self.act("liste des sites", self.sites_table().records)
+
+    def open_site(self, libelle: str) -> LocalisationDialog:
+        table = self.sites_table()
+        row = table.row_with(libelle)
+        with self.diagnosed(f"site « {libelle} » dans Paramétrage"):
+            row.get_by_role("cell", name=name_re(libelle)).first.click()
+        return LocalisationDialog(self)
+
+
+class LocalisationDialog:
+    TITLE = "Modifier une localisation"
+
+    def __init__(self, parent: ParametragePage) -> None:
+        self.parent = parent
+        self.dialog = parent.page.get_by_role("dialog").filter(has_text=self.TITLE).first
+        with parent.diagnosed(f"dialogue {self.TITLE}"):
+            expect(self.dialog).to_be_visible()
+
+    def value(self, label: str) -> str:
+        with self.parent.diagnosed(f"champ {label}"):
+            return read_control(self.dialog.get_by_label(name_re(label)).first)
+
+    def code_rrd1(self) -> str:
+        return self.value("Code RRD1")
+
+    def close(self) -> ParametragePage:
+        with self.parent.diagnosed("fermeture du dialogue"):
+            self.dialog.get_by_role("button", name=name_re("Fermer")).click()
+            expect(self.dialog).to_be_hidden()
+        return self.parent

@@ -1,0 +1,106 @@
+"""Gestion Véhicules: search, `Modifier véhicule`, `Garantir` and `Information garantisseur`."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
+
+from rpa.errors import BusinessError
+from rpa.pages.base import Table, name_re, write_control
+from rpa.pages.planetvo.menu import MenuPage
+
+COLUMNS = ("N° Police", "Immat.", "VIN")
+NO_RESULT_RE = re.compile(r"aucun", re.I)
+
+
+class VehicleSearchPage(MenuPage):
+    def landmark(self) -> Locator:
+        return self.page.get_by_role("button", name=name_re("Rechercher"))
+
+    def table(self) -> Table:
+        return Table(self.page, *COLUMNS)
+
+    def search(self, *, police: str = "", immat: str = "", vin: str = "") -> list[dict[str, str]]:
+        """Search by `N° Police`, `Immat.` or `VIN` and return the result rows."""
+        criteria = {"N° Police": police, "Immat.": immat, "VIN": vin}
+        with self.diagnosed("recherche de véhicule"):
+            for label, value in criteria.items():
+                if value:
+                    write_control(self.page.get_by_label(name_re(label)).first, value)
+            self.landmark().click()
+            rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
+            empty = self.page.get_by_text(NO_RESULT_RE)
+            expect(rows.or_(empty).first).to_be_visible()
+        return self.table().records() if rows.count() else []
+
+    def open_vehicle(self, police: str) -> VehiclePage:
+        """Search the stock number and click its row."""
+        found = [r for r in self.search(police=police) if r.get("N° Police", "").strip() == police]
+        if not found:
+            raise BusinessError(f"Véhicule {police} introuvable dans Gestion Véhicules", code="vehicle_unknown")
+        with self.diagnosed(f"véhicule {police}"):
+            self.table().row_with(police).get_by_role("cell", name=name_re(police)).first.click()
+        return VehiclePage(self.page)
+
+
+class VehiclePage(MenuPage):
+    """`Modifier véhicule`, with its bottom buttons."""
+
+    def landmark(self) -> Locator:
+        return self.page.get_by_role("button", name=name_re("Garantir"))
+
+    def garantir(self) -> GarantisseurDialog:
+        self.act("Garantir", lambda: self.landmark().click())
+        return GarantisseurDialog(self)
+
+
+class GarantisseurDialog:
+    TITLE = "Information garantisseur"
+
+    def __init__(self, parent: VehiclePage) -> None:
+        self.parent = parent
+        self.page = parent.page
+        self.dialog = self.page.get_by_role("dialog").filter(has_text=self.TITLE).first
+        with parent.diagnosed(f"dialogue {self.TITLE}"):
+            expect(self.dialog).to_be_visible()
+
+    def declare(self, garantisseur: str, identifiant: str = "", mot_de_passe: str = "",
+                timeout_ms: float = 15_000) -> Page:
+        """Choose the garantisseur and `Valider`: returns the reseauxconnect popup window.
+
+        A refusal shown in the dialog instead (BDC not closed, no Code RRD1) is a business
+        failure in Planet VO's words.
+        """
+        with self.parent.diagnosed("Information garantisseur"):
+            write_control(self.dialog.get_by_label(name_re("Garantisseur")).first, garantisseur)
+            if identifiant:
+                self.dialog.get_by_label(name_re("Identifiant")).first.fill(identifiant)
+            if mot_de_passe:
+                self.dialog.get_by_label(name_re("Mot de passe")).first.fill(mot_de_passe)
+        popups: list[Page] = []
+
+        def opened(popup: Page) -> None:
+            popups.append(popup)
+
+        self.page.on("popup", opened)
+        try:
+            self.parent.act("Valider", lambda: self.dialog.get_by_role("button", name=name_re("Valider")).click())
+            # Wait on what the user waits on: the popup, or a refusal in the dialog.
+            waited = 0.0
+            while not popups and waited < timeout_ms:
+                refusals = self.parent.alerts(self.dialog)
+                if refusals:
+                    raise BusinessError(" ; ".join(refusals), code="garantir_refused")
+                try:
+                    self.page.wait_for_event("popup", timeout=250)
+                except PlaywrightError:
+                    waited += 250
+        finally:
+            self.page.remove_listener("popup", opened)
+        if not popups:
+            raise self.parent.diagnose("fenêtre reseauxconnect après Valider")
+        popup = popups[0]
+        popup.wait_for_load_state()
+        return popup

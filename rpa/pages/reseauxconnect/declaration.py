@@ -1,0 +1,93 @@
+"""`DECLARATION VENTE SPOTICAR`: choose the garantie, fill the form, `Déclarer et Garantir`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from playwright.sync_api import Locator, expect
+
+from rpa.errors import BusinessError
+from rpa.pages.base import name_re, read_control, write_control
+from rpa.pages.reseauxconnect.nav import CentralisateurPage
+
+DEVIS_RE = re.compile(r"num[ée]ro devis\s*:\s*(\d+)", re.I)
+ALREADY_RE = re.compile(r"d[ée]j[àa] [ée]t[ée] d[ée]clar[ée]", re.I)
+REFERENCE_RE = re.compile(r"\bSP[0-9A-Z]{8,}\b")
+
+
+class DeclarerVentePage(CentralisateurPage):
+    """Block 2: one radio per configured garantisseur, then `Page Suivante`."""
+
+    def landmark(self) -> Locator:
+        return self.page.get_by_role("button", name=name_re("Page Suivante"))
+
+    def choose(self, garantisseur: str) -> DeclarationFormPage:
+        radio = self.page.get_by_role("radio", name=name_re(garantisseur))
+        with self.diagnosed(f"garantie commerciale {garantisseur}"):
+            expect(radio.first).to_be_attached()
+            radio.first.check()
+            self.landmark().click()
+        form = DeclarationFormPage(self.page, wait=False)
+        with self.diagnosed("formulaire de déclaration"):
+            expect(form.landmark().or_(self.page.get_by_role("alert")).first).to_be_visible()
+        if not form.landmark().first.is_visible():
+            raise BusinessError(" ; ".join(self.alerts()), code="declaration_refused")
+        return DeclarationFormPage(self.page)
+
+
+@dataclass
+class DeclarationOutcome:
+    """What the Centralisateur answered to `Déclarer et Garantir`."""
+
+    devis: str = ""
+    already_declared: bool = False
+    messages: list[str] = field(default_factory=list)  # the portal's words
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.devis)
+
+
+class DeclarationFormPage(CentralisateurPage):
+    def landmark(self) -> Locator:
+        return self.page.get_by_role("button", name=name_re("Déclarer et Garantir"))
+
+    def control(self, label: str) -> Locator:
+        return self.page.get_by_label(name_re(label)).first
+
+    def has_field(self, label: str) -> bool:
+        return self.page.get_by_label(name_re(label)).count() > 0
+
+    def value(self, label: str) -> str:
+        with self.diagnosed(f"champ {label}"):
+            return read_control(self.control(label))
+
+    def fill(self, label: str, value: str) -> None:
+        with self.diagnosed(f"saisie du champ {label}"):
+            write_control(self.control(label), value)
+
+    def reference(self) -> str:
+        text = str(self.page.evaluate("() => document.body.innerText"))
+        match = REFERENCE_RE.search(text)
+        return match.group(0) if match else ""
+
+    def declare(self) -> DeclarationOutcome:
+        """`Déclarer et Garantir`, then read the answer: a devis number, or the refusal."""
+        self.act("Déclarer et Garantir", lambda: self.landmark().click())
+        success = self.page.get_by_text(DEVIS_RE)
+        refusal = self.page.get_by_role("alert")
+        with self.diagnosed("réponse à la déclaration"):
+            expect(success.or_(refusal).first).to_be_visible()
+        messages = self.alerts()
+        texts = messages + [t.strip() for t in success.all_inner_texts()]
+        for text in texts:
+            match = DEVIS_RE.search(text)
+            if match:
+                return DeclarationOutcome(
+                    devis=match.group(1), already_declared=bool(ALREADY_RE.search(text)),
+                    messages=texts,
+                )
+        # Validation: one line per missing field, `Le champ … est obligatoire`.
+        lines = [ln.strip() for m in messages for ln in m.splitlines() if ln.strip()]
+        return DeclarationOutcome(messages=lines)

@@ -1,0 +1,76 @@
+"""The results workbook a run writes: one row per input row, in the portal's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from pydantic import BaseModel
+
+from rpa.files import private_file
+
+COLUMNS = (
+    "Ligne", "Vo Vendu", "N° BDC", "Immatriculation", "VIN", "Résultat", "Type d'échec",
+    "Motif", "Étape atteinte", "Devis", "Police", "PDF", "Début", "Fin",
+)
+
+
+class Outcome(BaseModel):
+    """What happened to one input row."""
+
+    row: int
+    key: str
+    bdc: str = ""
+    immat: str = ""
+    vin: str = ""
+    result: str = ""  # "terminé", "déjà fait", "échec", "doublon"
+    failure_kind: str = ""  # "métier" (business) or "système"
+    reason: str = ""
+    stage: str = ""
+    devis: str = ""
+    police: str = ""
+    pdf: str = ""
+    started: dt.datetime | None = None
+    finished: dt.datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.result == "échec"
+
+    def cells(self) -> list[object]:
+        return [
+            self.row, self.key, self.bdc, self.immat, self.vin, self.result,
+            self.failure_kind, self.reason, self.stage, self.devis, self.police, self.pdf,
+            self.started.replace(tzinfo=None) if self.started else None,
+            self.finished.replace(tzinfo=None) if self.finished else None,
+        ]
+
+
+def _literal(cell: Cell, value: object) -> None:
+    """Portal text goes in as text: a value like `=HYPERLINK(…)` must never become a formula."""
+    cell.value = value
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        cell.data_type = "s"
+
+
+def write_results(path: Path, outcomes: list[Outcome]) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Résultats"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for outcome in sorted(outcomes, key=lambda o: o.row):
+        sheet.append([None] * len(COLUMNS))
+        for column, value in enumerate(outcome.cells(), start=1):
+            _literal(sheet.cell(row=sheet.max_row, column=column), value)
+    for column, width in zip("ABCDEFGHIJKLMN", (6, 12, 9, 12, 20, 10, 10, 60, 12, 12, 12, 50, 19, 19)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    with private_file(path) as tmp:
+        workbook.save(tmp)
+    return path

@@ -1,0 +1,184 @@
+"""Serve the sandbox portals on loopback, one port each, in one process.
+
+Each portal gets its own port (so its own origin and cookies, as on the real web: the
+Planet VO popup and the `Accéder à GuideWire` link really cross origins). One uvicorn
+server listens on all the sockets and a tiny ASGI dispatcher routes by local port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from rpa.sandbox.seed import build_state
+from rpa.sandbox.state import SandboxState, fr_amount, fr_date
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PORTALS = ("planetvo", "reseauxconnect", "guidewire")
+
+templates = Environment(
+    loader=PackageLoader("rpa.sandbox", "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+templates.filters["fr_date"] = fr_date
+templates.filters["fr_amount"] = fr_amount
+
+
+@dataclass
+class SessionStore:
+    """Server-side sessions behind an opaque cookie; lost on restart, like a real portal's."""
+
+    cookie: str
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def get(self, request: Request) -> dict[str, Any] | None:
+        return self.data.get(request.cookies.get(self.cookie, ""))
+
+    def create(self, values: dict[str, Any]) -> str:
+        token = secrets.token_urlsafe(24)
+        self.data[token] = values
+        return token
+
+    def drop(self, request: Request) -> None:
+        self.data.pop(request.cookies.get(self.cookie, ""), None)
+
+
+@dataclass
+class Sandbox:
+    """The running replica: its state, its knobs and its base URLs."""
+
+    state: SandboxState
+    state_path: Path | None = None
+    latency_ms: float = 0.0
+    # GuideWire signs a user out after this much inactivity (PORTALS.md: the login page comes back).
+    guidewire_idle_seconds: float = 900.0
+    # Fault knob: GuideWire also signs a user out after this many authenticated requests.
+    guidewire_expire_after_requests: int | None = None
+    host: str = "127.0.0.1"
+    ports: dict[str, int] = field(default_factory=dict)
+    # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
+    handoffs: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, SessionStore] = field(default_factory=dict)
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        for portal in PORTALS:
+            self.sessions.setdefault(portal, SessionStore(cookie=f"{portal}_session"))
+
+    # -- helpers for the portal apps ---------------------------------------------------
+    def url(self, portal: str) -> str:
+        """The portal's base URL: its login page."""
+        return f"http://{self.host}:{self.ports[portal]}/"
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("dealer", self.state.dealer)
+        html = templates.get_template(template).render(**context)
+        return HTMLResponse(html, status_code=status_code)
+
+    def changed(self) -> None:
+        """Call after every mutation, so a restart finds the same world."""
+        if self.state_path is not None:
+            self.state.save(self.state_path)
+
+    # -- serving ------------------------------------------------------------------------
+    def asgi(self) -> ASGIApp:
+        from rpa.sandbox import guidewire, planetvo, reseauxconnect
+
+        apps: dict[int, ASGIApp] = {
+            self.ports["planetvo"]: planetvo.build_app(self),
+            self.ports["reseauxconnect"]: reseauxconnect.build_app(self),
+            self.ports["guidewire"]: guidewire.build_app(self),
+        }
+        latency = self
+
+        async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "lifespan":
+                message = await receive()
+                while message["type"] != "lifespan.shutdown":
+                    await send({"type": message["type"] + ".complete"})
+                    message = await receive()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+            if latency.latency_ms > 0:
+                await asyncio.sleep(latency.latency_ms / 1000)
+            await apps[scope["server"][1]](scope, receive, send)
+
+        return dispatch
+
+    def _sockets(self) -> list[socket.socket]:
+        socks = []
+        for portal in PORTALS:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.ports.get(portal, 0)))
+            self.ports[portal] = sock.getsockname()[1]
+            socks.append(sock)
+        return socks
+
+    def start(self) -> Sandbox:
+        """Serve in a background thread; returns once every port accepts connections."""
+        socks = self._sockets()
+        config = uvicorn.Config(self.asgi(), log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": socks}, name="sandbox", daemon=True
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox server failed to start")
+            time.sleep(0.01)  # server-side start-up, not the bot waiting on a page
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground (for `rpa sandbox`) until interrupted."""
+        socks = self._sockets()
+        server = uvicorn.Server(uvicorn.Config(self.asgi(), log_level="warning", lifespan="on"))
+        server.run(sockets=socks)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def create_sandbox(
+    state_path: Path | None = None,
+    *,
+    latency_ms: float = 0.0,
+    extra_bdcs: int = 0,
+    ports: dict[str, int] | None = None,
+) -> Sandbox:
+    """A sandbox with the seed world, or with the world saved at `state_path` if there is one."""
+    if state_path is not None and state_path.exists():
+        state = SandboxState.load(state_path)
+    else:
+        state = build_state(extra=extra_bdcs)
+        if state_path is not None:
+            state.save(state_path)
+    return Sandbox(state=state, state_path=state_path, latency_ms=latency_ms, ports=dict(ports or {}))

@@ -1,0 +1,52 @@
+"""Fixtures: a fresh sandbox on loopback, settings pointing at it, real Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from rpa.browser import CHROMIUM_ARGS, new_context
+from rpa.config import BrowserSettings, RetrySettings, Settings
+from rpa.flows.demo import sandbox_settings
+from rpa.sandbox.server import Sandbox, create_sandbox
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright launches the same Chromium, with the same flags, as the bot."""
+    executable = BrowserSettings().resolved_executable()
+    return {"executable_path": executable, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    """A fresh seed world per test, its state saved under the test's tmp dir."""
+    with create_sandbox(tmp_path / "sandbox-state.json") as box:
+        box.state.document_delay_seconds = 0.5
+        yield box
+
+
+@pytest.fixture
+def settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
+    base = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        browser=BrowserSettings(timeout_ms=8_000),
+        retry=RetrySettings(attempts=2, wait_initial_s=0.2, wait_max_s=1.0, document_wait_s=20),
+    )
+    return sandbox_settings(base, sandbox, tmp_path / "data")
+
+
+@pytest.fixture
+def context(browser: Browser, settings: Settings) -> Iterator[BrowserContext]:
+    ctx = new_context(browser, settings.browser)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
