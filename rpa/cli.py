@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -59,8 +60,9 @@ def print_summary(result: RunResult, settings: Settings) -> None:
         table.add_column(column, overflow="fold")
     styles = {"terminé": "green", "déjà fait": "cyan", "échec": "red", "doublon": "yellow"}
     for o in result.outcomes:
-        table.add_row(str(o.row), o.key, f"[{styles.get(o.result, '')}]{o.result}", o.devis, o.police,
-                      (f"[{o.failure_kind}] " if o.failure_kind else "") + o.reason)
+        reason = f"({o.failure_kind}) {o.reason}" if o.failure_kind else o.reason
+        table.add_row(str(o.row), escape(o.key), f"[{styles.get(o.result, 'default')}]{o.result}",
+                      o.devis, o.police, escape(reason))
     out.print(table)
     counts: dict[str, int] = {}
     for o in result.outcomes:

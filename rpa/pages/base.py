@@ -160,8 +160,25 @@ class BasePage:
         return None
 
     def wait_until_loaded(self) -> None:
-        with self.diagnosed(f"écran {type(self).__name__}"):
-            expect(self.landmark().first).to_be_visible()
+        self.await_one(f"écran {type(self).__name__}", self.landmark())
+
+    def await_one(self, what: str, *candidates: Locator) -> int:
+        """Wait until one of `candidates` shows and return its index.
+
+        The portal's login page is always watched too: a session lost mid-way is reported
+        at once as SessionExpired instead of after a timeout.
+        """
+        login = self.login_landmark()
+        watched = [c.first for c in candidates] + ([login.first] if login is not None else [])
+        anything = watched[0]
+        for other in watched[1:]:
+            anything = anything.or_(other)
+        with self.diagnosed(what):
+            expect(anything.first).to_be_visible()
+        for index, candidate in enumerate(watched[: len(candidates)]):
+            if candidate.is_visible():
+                return index
+        raise SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
 
     # -- reading messages ------------------------------------------------------------
     def alerts(self, scope: Locator | None = None) -> list[str]:

@@ -29,6 +29,7 @@ class GwLoginPage(BasePage):
 def open_guidewire(page: Page, portal: PortalSettings) -> GwHomePage:
     """Go to the configured base URL, sign in if asked, land on `Tableau de gestion`."""
     assert portal.url
+    page.bring_to_front()  # the user switches to this portal's tab
     page.goto(portal.url)
     home = GwHomePage(page, wait=False)
     login = GwLoginPage(page, wait=False)

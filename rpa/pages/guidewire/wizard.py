@@ -13,7 +13,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from rpa.errors import BusinessError
-from rpa.pages.base import BasePage, Table, name_re, read_control
+from rpa.pages.base import Table, name_re, read_control
 from rpa.pages.guidewire.portal import GwPage
 
 POLICE_RE = re.compile(r"Paiement effectu[ée]\s*\(\s*Police\s*(\d+)\s*\)", re.I)
@@ -25,12 +25,8 @@ class WizardStep(GwPage):
     def _advance(self, button: str, following: WizardStep, what: str) -> None:
         """Click `button`; the next step must show, or the portal says why not."""
         self.act(what, lambda: self.page.get_by_role("button", name=name_re(button)).first.click())
-        refusal = self.page.get_by_role("alert")
-        with self.diagnosed(what):
-            expect(following.landmark().or_(refusal).first).to_be_visible()
-        if not following.landmark().first.is_visible():
+        if self.await_one(what, following.landmark(), self.page.get_by_role("alert")) == 1:
             raise BusinessError(" ; ".join(self.alerts()) or f"{what} refusé", code="guidewire_refused")
-        following.wait_until_loaded()
 
 
 class ContratStep(WizardStep):
@@ -123,12 +119,8 @@ class OffersStep(WizardStep):
                 code="offer_absent",
             )
         step = PolicyInfoStep(self.page, wait=False)
-        with self.diagnosed(f"Sélectionner {offer}"):
-            button.click()
-        refusal = self.page.get_by_role("alert")
-        with self.diagnosed(f"Sélectionner {offer}"):
-            expect(step.landmark().or_(refusal).first).to_be_visible()
-        if not step.landmark().first.is_visible():
+        self.act(f"Sélectionner {offer}", button.click)
+        if self.await_one(f"Sélectionner {offer}", step.landmark(), self.page.get_by_role("alert")) == 1:
             raise BusinessError(" ; ".join(self.alerts()), code="guidewire_refused")
         return step
 
@@ -173,9 +165,7 @@ class PurchaseDialog:
         self.page: Page = parent.page
         self.dialog = self.page.get_by_role("dialog").filter(has_text=self.QUESTION).first
         refusal = self.page.get_by_role("alert")
-        with parent.diagnosed("dialogue de confirmation d'achat"):
-            expect(self.dialog.or_(refusal).first).to_be_visible()
-        if not self.dialog.is_visible():
+        if parent.await_one("dialogue de confirmation d'achat", self.dialog, refusal) == 1:
             raise BusinessError(" ; ".join(parent.alerts()), code="purchase_refused")
 
     def confirm(self) -> ConfirmationStep:
@@ -183,9 +173,7 @@ class PurchaseDialog:
         self.parent.act("Oui", lambda: self.dialog.get_by_role("button", name=name_re("Oui")).click())
         done = ConfirmationStep(self.page, wait=False)
         refusal = self.page.get_by_role("alert")
-        with self.parent.diagnosed("confirmation de paiement"):
-            expect(done.landmark().or_(refusal).first).to_be_visible()
-        if not done.landmark().first.is_visible():
+        if self.parent.await_one("confirmation de paiement", done.landmark(), refusal) == 1:
             raise BusinessError(" ; ".join(self.parent.alerts()), code="purchase_refused")
         return done
 
@@ -194,7 +182,7 @@ class PurchaseDialog:
         return self.parent
 
 
-class ConfirmationStep(BasePage):
+class ConfirmationStep(GwPage):
     def landmark(self) -> Locator:
         return self.page.get_by_text(POLICE_RE)
 

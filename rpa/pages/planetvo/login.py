@@ -37,6 +37,7 @@ class LoginPage(BasePage):
 def open_planetvo(page: Page, portal: PortalSettings) -> HomePage:
     """Go to the configured base URL and sign in if the login form shows."""
     assert portal.url
+    page.bring_to_front()  # the user switches to this portal's tab
     page.goto(portal.url)
     home = HomePage(page, wait=False)
     login = LoginPage(page, wait=False)

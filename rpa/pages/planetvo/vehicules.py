@@ -26,9 +26,8 @@ class VehicleSearchPage(MenuPage):
         """Search by `N° Police`, `Immat.` or `VIN` and return the result rows."""
         criteria = {"N° Police": police, "Immat.": immat, "VIN": vin}
         with self.diagnosed("recherche de véhicule"):
-            for label, value in criteria.items():
-                if value:
-                    write_control(self.page.get_by_label(name_re(label)).first, value)
+            for label, value in criteria.items():  # clear what a previous search left
+                write_control(self.page.get_by_label(name_re(label)).first, value)
             self.landmark().click()
             rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
             empty = self.page.get_by_text(NO_RESULT_RE)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator
+import re
+
+from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import Table
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 
 COLUMNS = ("Immatriculation", "VIN", "Numéro devis")
+VIN_RE = re.compile(r"^\s*[A-Z0-9]{17}\s*$", re.I)
+EMPTY_RE = re.compile(r"aucune?\s+(d[ée]claration|r[ée]sultat)", re.I)
 
 
 class AccueilPage(CentralisateurPage):
@@ -17,7 +21,18 @@ class AccueilPage(CentralisateurPage):
     def landmark(self) -> Locator:
         return self.table().locator
 
+    def rows(self) -> Locator:
+        """Declaration rows: those showing a VIN (not a `Chargement…` placeholder)."""
+        cell = self.page.get_by_role("cell", name=VIN_RE)
+        return self.table().locator.get_by_role("row").filter(has=cell)
+
     def declarations(self) -> list[dict[str, str]]:
+        """The list arrives after the page: wait for its rows, or for the portal's "none"."""
+        rows = self.rows()
+        with self.diagnosed("liste des déclarations"):
+            expect(rows.or_(self.page.get_by_text(EMPTY_RE)).first).to_be_visible()
+        if not rows.count():
+            return []
         return self.act("liste des déclarations", self.table().records)
 
     def devis_for_vin(self, vin: str) -> str | None:
