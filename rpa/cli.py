@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -99,31 +100,32 @@ def warranty(
 def sandbox(
     latency_ms: Annotated[float, typer.Option(help="Delay added to every answer.")] = 0.0,
     state: Annotated[Optional[Path], typer.Option(help="JSON file keeping the portals' state across restarts.")] = None,
-    port: Annotated[int, typer.Option(help="First port: Planet VO; the next two: reseauxconnect, GuideWire.")] = 8701,
+    port: Annotated[int, typer.Option(help="Planet VO's port; reseauxconnect and GuideWire take the next two. 0: any free ports.")] = 8701,
     extra_bdcs: Annotated[int, typer.Option(help="Add this many ordinary closed BDCs.")] = 0,
 ) -> None:
     """Serve the bundled replica of the portals on loopback until Ctrl-C."""
     from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
     from rpa.sandbox.server import create_sandbox
 
-    box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs,
-                         ports={"planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2})
+    ports = {} if port == 0 else {"planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2}
+    box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports).bind()
     s = box.state
-    import json
-
+    pvo, rc, gw = box.url("planetvo"), box.url("reseauxconnect"), box.url("guidewire")
     out.print("[bold]Bac à sable rpa[/bold] (Ctrl-C pour arrêter)")
-    out.print(f"  Planet VO      http://127.0.0.1:{port}/   {s.planetvo_account.username} / {s.planetvo_account.password}")
-    out.print(f"  reseauxconnect http://127.0.0.1:{port + 1}/   (par la fenêtre Garantir de Planet VO)")
-    out.print(f"  GuideWire      http://127.0.0.1:{port + 2}/   {s.guidewire_account.username} / {s.guidewire_account.password}")
-    out.print("Réglages pour le bot :")
-    out.print(f"  RPA_PLANETVO__URL=http://127.0.0.1:{port}/")
-    out.print(f"  RPA_PLANETVO__USERNAME={s.planetvo_account.username}")
-    out.print(f"  RPA_PLANETVO__PASSWORD={s.planetvo_account.password}")
-    out.print(f"  RPA_GUIDEWIRE__URL=http://127.0.0.1:{port + 2}/")
-    out.print(f"  RPA_GUIDEWIRE__USERNAME={s.guidewire_account.username}")
-    out.print(f"  RPA_GUIDEWIRE__PASSWORD={s.guidewire_account.password}")
-    out.print(f"  RPA_GUIDEWIRE__OFFERS='{json.dumps(DEMO_OFFER_MAPPING, ensure_ascii=False)}'")
-    out.print(f"  RPA_RESEAUXCONNECT__GARANTISSEURS='{json.dumps(DEMO_GARANTISSEURS, ensure_ascii=False)}'")
+    out.print(f"  Planet VO      {pvo}   {s.planetvo_account.username} / {s.planetvo_account.password}")
+    out.print(f"  reseauxconnect {rc}   (par la fenêtre Garantir de Planet VO)", soft_wrap=True)
+    out.print(f"  GuideWire      {gw}   {s.guidewire_account.username} / {s.guidewire_account.password}")
+    out.print("Réglages pour le bot (.env) :")
+    for name, value in (
+        ("RPA_PLANETVO__URL", pvo), ("RPA_PLANETVO__USERNAME", s.planetvo_account.username),
+        ("RPA_PLANETVO__PASSWORD", s.planetvo_account.password), ("RPA_GUIDEWIRE__URL", gw),
+        ("RPA_GUIDEWIRE__USERNAME", s.guidewire_account.username),
+        ("RPA_GUIDEWIRE__PASSWORD", s.guidewire_account.password),
+        ("RPA_GUIDEWIRE__OFFERS", json.dumps(DEMO_OFFER_MAPPING, ensure_ascii=False)),
+        ("RPA_RESEAUXCONNECT__GARANTISSEURS", json.dumps(DEMO_GARANTISSEURS, ensure_ascii=False)),
+    ):
+        out.print(f"  {name}='{value}'", markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
     box.serve_forever()
 
 
@@ -144,19 +146,7 @@ def demo(
 
 def main() -> None:
     try:
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        app()  # standalone: click turns its own usage errors into exit code 2
     except UsageError as err:
-        console.print(f"[red]Erreur :[/red] {err.message}", markup=True, highlight=False)
+        console.print(f"[red]Erreur :[/red] {escape(err.message)}", highlight=False)
         sys.exit(2)
-    except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as err:  # click usage errors
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            sys.exit(2)
-        raise

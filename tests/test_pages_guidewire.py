@@ -170,8 +170,9 @@ def test_wizard_steps_cancel_then_buy(page: Page, settings: Settings, sandbox: S
 
     offers = vehicules.next()
     assert isinstance(offers, OffersStep)
-    with pytest.raises(BusinessError, match="GVO Inexistante"):
+    with pytest.raises(BusinessError, match="GVO Inexistante") as absent:
         offers.select("GVO Inexistante")
+    assert OFFER in str(absent.value)  # the refusal names the offers shown
     info = offers.select(OFFER)
     assert isinstance(info, PolicyInfoStep)
     details = info.details()
@@ -193,6 +194,10 @@ def test_wizard_steps_cancel_then_buy(page: Page, settings: Settings, sandbox: S
     assert done.police_number() == sandbox.state.policies[-1].numero
     assert [(p.devis, p.police) for p in sandbox.state.purchases] == [(SEED_DEVIS, done.police_number())]
     expect(page.get_by_text("La police a été souscrite avec succès")).to_be_visible()
+
+    bought = gw_home(page, settings).search(SEED_DEVIS).open_devis(SEED_DEVIS)
+    assert bought.status() == "Lié"
+    assert not bought.can_continue()
 
 
 def test_expired_devis_cannot_be_bought(page: Page, settings: Settings, sandbox: Sandbox) -> None:

@@ -180,7 +180,7 @@ def test_open_bdc_reads_garantie_and_delivery_date(
 
     listing = form.close()
     assert isinstance(listing, BdcListPage)
-    expect(listing.table().locator).to_be_visible()
+    expect(listing.table().wait().locator).to_be_visible()
 
     open_sale = listing.open_bdc("74613")  # still `En cours`: no delivery date yet
     assert open_sale.date_livraison() == ""
@@ -216,7 +216,7 @@ def test_garantir_opens_the_reseauxconnect_popup(
 ) -> None:
     dialog = garantir(page, settings, "59716")
     expect(dialog.dialog).to_be_visible()
-    popup = dialog.declare(settings.planetvo.garantisseur)
+    popup = dialog.declare(settings.planetvo.garantisseur, "865268J", "secret-rc")
     assert popup is not page
     assert popup.url.startswith(sandbox.url("reseauxconnect"))
     expect(popup.get_by_role("heading", name="PROFIL")).to_be_visible()

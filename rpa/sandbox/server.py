@@ -76,6 +76,7 @@ class Sandbox:
     # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
     handoffs: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, SessionStore] = field(default_factory=dict)
+    _bound: list[socket.socket] = field(default_factory=list)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
 
@@ -123,23 +124,24 @@ class Sandbox:
 
         return dispatch
 
-    def _sockets(self) -> list[socket.socket]:
-        socks = []
-        for portal in PORTALS:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self.ports.get(portal, 0)))
-            self.ports[portal] = sock.getsockname()[1]
-            socks.append(sock)
-        return socks
+    def bind(self) -> Sandbox:
+        """Take the ports now (port 0: any free one), so the URLs are known before serving."""
+        if not self._bound:
+            for portal in PORTALS:
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((self.host, self.ports.get(portal, 0)))
+                self.ports[portal] = sock.getsockname()[1]
+                self._bound.append(sock)
+        return self
 
     def start(self) -> Sandbox:
         """Serve in a background thread; returns once every port accepts connections."""
-        socks = self._sockets()
+        self.bind()
         config = uvicorn.Config(self.asgi(), log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": socks}, name="sandbox", daemon=True
+            target=self._server.run, kwargs={"sockets": self._bound}, name="sandbox", daemon=True
         )
         self._thread.start()
         while not self._server.started:
@@ -150,9 +152,9 @@ class Sandbox:
 
     def serve_forever(self) -> None:
         """Serve in the foreground (for `rpa sandbox`) until interrupted."""
-        socks = self._sockets()
+        self.bind()
         server = uvicorn.Server(uvicorn.Config(self.asgi(), log_level="warning", lifespan="on"))
-        server.run(sockets=socks)
+        server.run(sockets=self._bound)
 
     def stop(self) -> None:
         if self._server is not None:
