@@ -117,13 +117,10 @@ def test_bad_input_and_bad_usage_exit_2_and_attempt_nothing(
 
 
 def test_sandbox_command_prints_urls_and_credentials(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "rpa", "sandbox", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    try:
+    with subprocess.Popen([sys.executable, "-m", "rpa", "sandbox", "--port", "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=tmp_path) as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(8)]
-    finally:
         proc.terminate()
-        proc.wait(timeout=10)
     text = "".join(lines)
     assert "Planet VO" in text and "GuideWire" in text and "hakim.ab" in text
