@@ -151,6 +151,9 @@ def test_devis_ouverts_and_devis_page(page: Page, settings: Settings, sandbox: S
     assert isinstance(home, GwHomePage)
     expect(home.landmark()).to_contain_text("2")
 
+    sandbox.state.devis.clear()  # no open devis at all: an empty list, not a placeholder row
+    assert home.open_devis_ouverts().records() == []
+
 
 # -- the wizard and the purchase -------------------------------------------------------------
 def test_wizard_steps_cancel_then_buy(page: Page, settings: Settings, sandbox: Sandbox) -> None:
@@ -216,6 +219,7 @@ def test_policy_documents_and_pdf_download(
     page: Page, settings: Settings, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     sandbox.state.document_delay_seconds = 0
+    assert gw_home(page, settings).open_polices().open_recent().records() == []  # none issued yet
     police = policy_info(page, settings, SEED_DEVIS).buy().confirm().police_number()
 
     polices = gw_home(page, settings).open_polices()
