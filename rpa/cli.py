@@ -16,7 +16,7 @@ from rich.table import Table
 
 from rpa.config import Settings
 from rpa.errors import UsageError
-from rpa.flows.run import RunResult, run_warranty
+from rpa.flows.run import ItemSource, RunResult, run_warranty
 from rpa.logs import setup_logging
 from rpa.report import Outcome
 from rpa.workqueue import WarrantyItem, read_queue
@@ -41,18 +41,21 @@ def load_settings(data_dir: Path | None = None) -> Settings:
     return settings
 
 
-def run_items(settings: Settings, items: list[WarrantyItem]) -> RunResult:
+def run_items(settings: Settings, source: ItemSource) -> RunResult:
     with Progress(
         TextColumn("[bold]Garanties"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=console, transient=False,
     ) as progress:
         setup_logging(settings, console=progress.console)
-        task = progress.add_task("", total=len(items))
+        task = progress.add_task("", total=None)
+
+        def start(total: int) -> None:
+            progress.update(task, total=total)
 
         def done(outcome: Outcome) -> None:
             progress.update(task, advance=1, description=f"{outcome.key}: {outcome.result}")
 
-        return run_warranty(settings, items, on_done=done)
+        return run_warranty(settings, source, on_start=start, on_done=done)
 
 
 def print_summary(result: RunResult, settings: Settings) -> None:
@@ -82,16 +85,18 @@ def warranty(
     data_dir: Annotated[Optional[Path], typer.Option(help="Overrides RPA_DATA_DIR.")] = None,
 ) -> None:
     """Push vehicles through Planet VO -> reseauxconnect -> GuideWire and file the policy PDFs."""
-    from rpa.flows.planetvo_queue import resolve_vehicle
-
     one = [v for v in (immat, vin, bdc) if v]
     if bool(queue) == bool(one) or len(one) > 1:
         raise UsageError("Indiquez soit --queue FICHIER.xlsx, soit un seul de --immat, --vin, --bdc.")
     settings = load_settings(data_dir)
     settings.require_warranty_portals()
     setup_logging(settings, console=console)
-    items = read_queue(queue) if queue else [resolve_vehicle(settings, immat=immat, vin=vin, bdc=bdc)]
-    result = run_items(settings, items)
+    source: ItemSource
+    if queue:
+        source = read_queue(queue)  # a bad file is refused before any browser starts
+    else:
+        source = lambda runner: [runner.lookup(immat=immat, vin=vin, bdc=bdc)]  # noqa: E731
+    result = run_items(settings, source)
     print_summary(result, settings)
     raise typer.Exit(result.exit_code)
 

@@ -12,13 +12,13 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from rpa.config import GuideWireSettings, PlanetVoSettings, ReseauxConnectSettings, Settings
-from rpa.flows.planetvo_queue import export_bdcs
-from rpa.flows.run import RunResult, new_run_id
+from rpa.flows.run import RunResult
+from rpa.flows.warranty import WarrantyRunner
 from rpa.files import private_dir
 from rpa.logs import setup_logging
 from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.workqueue import read_queue
+from rpa.workqueue import WarrantyItem, read_queue
 
 
 def sandbox_settings(base: Settings, box: Sandbox, data_dir: Path) -> Settings:
@@ -48,10 +48,12 @@ def run_demo(base: Settings, root: Path, *, latency_ms: float = 0.0,
     with create_sandbox(root / "sandbox-state.json", latency_ms=latency_ms) as box:
         settings = sandbox_settings(base, box, root)
         setup_logging(settings, console=console)
-        run_id = new_run_id()
-        # The night's queue as Planet VO gives it: every BDC, so the ones still
-        # `En cours` are reported too rather than silently left out.
-        queue = export_bdcs(settings, settings.runs_dir / run_id / "file-planetvo.xlsx")
-        items = read_queue(queue)
-        result = run_items(settings, items)
+
+        def night_queue(runner: WarrantyRunner) -> list[WarrantyItem]:
+            # The queue as Planet VO gives it: every BDC, so the ones still `En cours`
+            # are reported too rather than silently left out. Kept with the run.
+            assert runner.run_dir is not None
+            return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx"))
+
+        result = run_items(settings, night_queue)
     return result, settings

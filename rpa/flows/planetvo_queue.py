@@ -1,54 +1,41 @@
-"""Build work items from Planet VO itself: the `Exporter` file, or one vehicle looked up."""
+"""Work items read off Planet VO itself: the `Exporter` file, or one vehicle looked up."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rpa.browser import browser_session, new_context
-from rpa.config import Settings
 from rpa.errors import BusinessError, UsageError
-from rpa.pages.planetvo import open_planetvo
+from rpa.pages.planetvo import HomePage
 from rpa.workqueue import WarrantyItem, normalise_plate
 
 
-def export_bdcs(settings: Settings, destination: Path, statut: str = "") -> Path:
+def export_bdcs(home: HomePage, destination: Path, statut: str = "") -> Path:
     """Bon de commande → search (optionally by `statut`) → `Exporter`: the queue file."""
-    with browser_session(settings.browser) as browser:
-        context = new_context(browser, settings.browser)
-        try:
-            listing = open_planetvo(context.new_page(), settings.planetvo).open_bons_de_commande()
-            criteria = {"statut": statut} if statut else {}
-            return listing.search(**criteria).export(destination)
-        finally:
-            context.close()
+    listing = home.open_bons_de_commande()
+    criteria = {"statut": statut} if statut else {}
+    return listing.search(**criteria).export(destination)
 
 
-def resolve_vehicle(settings: Settings, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
-    """One vehicle named on the command line, as a work item read off Planet VO."""
+def resolve_vehicle(home: HomePage, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
+    """One vehicle named on the command line, as a work item built from its BDC row."""
     if sum(bool(v) for v in (immat, vin, bdc)) != 1:
         raise UsageError("Indiquez exactement un véhicule : --immat, --vin ou --bdc.")
-    with browser_session(settings.browser) as browser:
-        context = new_context(browser, settings.browser)
-        try:
-            home = open_planetvo(context.new_page(), settings.planetvo)
-            police = ""
-            if not bdc:
-                search = home.open_gestion_vehicules()
-                rows = search.search(immat=normalise_plate(immat) if immat else "", vin=vin.upper())
-                if not rows:
-                    raise BusinessError(f"Aucun véhicule {immat or vin} dans Gestion Véhicules", code="vehicle_unknown")
-                police = rows[0].get("N° Police", "").strip()
-            listing = home.open_bons_de_commande().search(**({"N°": bdc} if bdc else {"vo vendu": police}))
-            records = [
-                r for r in listing.all_records()
-                if (bdc and r.get("N°", "").strip() == bdc) or (police and r.get("Vo Vendu", "").strip() == police)
-            ]
-            if not records:
-                raise BusinessError(f"Aucun bon de commande pour {bdc or immat or vin}", code="bdc_unknown")
-            row = records[0]
-            fields = {"Nom": row["Acheteur"].strip()} if row.get("Acheteur", "").strip() else {}
-            return WarrantyItem(row=1, vo_vendu=row["Vo Vendu"].strip(), bdc=row["N°"].strip(),
-                                statut=row.get("Statut", ""), site=row.get("Site VO Vendu", ""),
-                                fields=fields)
-        finally:
-            context.close()
+    police = ""
+    if not bdc:
+        rows = home.open_gestion_vehicules().search(
+            immat=normalise_plate(immat) if immat else "", vin=vin.upper()
+        )
+        if not rows:
+            raise BusinessError(f"Aucun véhicule {immat or vin} dans Gestion Véhicules", code="vehicle_unknown")
+        police = rows[0].get("N° Police", "").strip()
+    listing = home.open_bons_de_commande().search(**({"N°": bdc} if bdc else {"vo vendu": police}))
+    records = [
+        r for r in listing.all_records()
+        if (bdc and r.get("N°", "").strip() == bdc) or (police and r.get("Vo Vendu", "").strip() == police)
+    ]
+    if not records:
+        raise BusinessError(f"Aucun bon de commande pour {bdc or immat or vin}", code="bdc_unknown")
+    row = records[0]
+    fields = {"Nom": row["Acheteur"].strip()} if row.get("Acheteur", "").strip() else {}
+    return WarrantyItem(row=1, vo_vendu=row["Vo Vendu"].strip(), bdc=row["N°"].strip(),
+                        statut=row.get("Statut", ""), site=row.get("Site VO Vendu", ""), fields=fields)

@@ -11,6 +11,7 @@ from loguru import logger
 
 from rpa.browser import browser_session
 from rpa.config import Settings
+from rpa.errors import BusinessError
 from rpa.files import private_dir
 from rpa.flows.warranty import WarrantyRunner
 from rpa.ledger import Ledger
@@ -38,10 +39,15 @@ def new_run_id() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
 
 
+# The queue, or how to read it off the portal with the run's own signed-in browser.
+ItemSource = list[WarrantyItem] | Callable[[WarrantyRunner], list[WarrantyItem]]
+
+
 def run_warranty(
     settings: Settings,
-    items: list[WarrantyItem],
+    source: ItemSource,
     *,
+    on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     run_id: str | None = None,
 ) -> RunResult:
@@ -50,32 +56,32 @@ def run_warranty(
     run_dir = private_dir(settings.runs_dir / run_id)
     started = dt.datetime.now()
     outcomes: list[Outcome] = []
-    first_row: dict[str, int] = {}
-    todo: list[WarrantyItem] = []
-    for item in items:
-        if item.key in first_row:  # the same vehicle twice in one file: do it once
-            outcomes.append(
-                Outcome(row=item.row, key=item.key, result="doublon",
-                        reason=f"même véhicule que la ligne {first_row[item.key]}")
-            )
-            if on_done:
-                on_done(outcomes[-1])
-        else:
-            first_row[item.key] = item.row
-            todo.append(item)
 
-    with Ledger(settings.ledger_path) as ledger:
-        if todo:
-            with browser_session(settings.browser) as browser:
-                runner = WarrantyRunner(settings, ledger, browser)
-                try:
-                    for item in todo:
-                        outcome = runner.process(item)
-                        outcomes.append(outcome)
-                        if on_done:
-                            on_done(outcome)
-                finally:
-                    runner.close()
+    def record(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+
+    with Ledger(settings.ledger_path) as ledger, browser_session(settings.browser) as browser:
+        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
+        try:
+            try:
+                items = source(runner) if callable(source) else source
+            except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
+                record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
+                items = []
+            if on_start:
+                on_start(len(items))
+            first_row: dict[str, int] = {}
+            for item in items:
+                if item.key in first_row:  # the same vehicle twice in one file: do it once
+                    record(Outcome(row=item.row, key=item.key, result="doublon",
+                                   reason=f"même véhicule que la ligne {first_row[item.key]}"))
+                    continue
+                first_row[item.key] = item.row
+                record(runner.process(item))
+        finally:
+            runner.close()
     results = write_results(run_dir / "resultats.xlsx", outcomes)
     seconds = (dt.datetime.now() - started).total_seconds()
     logger.info("run {} : {} lignes en {:.1f} s, résultats dans {}", run_id, len(outcomes), seconds, results)

@@ -35,6 +35,7 @@ from tenacity import (
 from rpa.browser import new_context
 from rpa.config import Settings
 from rpa.errors import BusinessError, DocumentNotReady, RpaError, SystemFailure, UsageError
+from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
 from rpa.pages.base import same
 from rpa.pages.guidewire import GwHomePage, open_guidewire
@@ -74,6 +75,7 @@ class WarrantyRunner:
     settings: Settings
     ledger: Ledger
     browser: Browser
+    run_dir: Path | None = None  # where this run keeps its files (the exported queue…)
     context: BrowserContext = field(init=False)
     planetvo: Page = field(init=False)
     guidewire: Page = field(init=False)
@@ -119,6 +121,20 @@ class WarrantyRunner:
 
     def guidewire_home(self, page: Page | None = None) -> GwHomePage:
         return open_guidewire(page or self.guidewire, self.settings.guidewire)
+
+    # -- building the queue from Planet VO ----------------------------------------------------
+    def lookup(self, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
+        """One vehicle named by plate, VIN or BDC number, read off Planet VO."""
+        return self._retrying(
+            "recherche du véhicule",
+            lambda: resolve_vehicle(self.planetvo_home(), immat=immat, vin=vin, bdc=bdc),
+        )
+
+    def export_queue(self, destination: Path, statut: str = "") -> Path:
+        """The Planet VO `Exporter` file of the BDCs (optionally only those with `statut`)."""
+        return self._retrying(
+            "Exporter Planet VO", lambda: export_bdcs(self.planetvo_home(), destination, statut)
+        )
 
     # -- the per-item boundary ---------------------------------------------------------------
     def process(self, item: WarrantyItem) -> Outcome:

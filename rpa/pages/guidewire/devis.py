@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator
 
 from rpa.pages.base import Table, name_re
-from rpa.pages.guidewire.portal import NO_RESULT_RE, GwPage
+from rpa.pages.guidewire.portal import GwPage
 from rpa.pages.guidewire.wizard import ContratStep
 
 HEADING_RE = re.compile(r"Devis\s*\((\d+)\)\s*(.*)", re.I)
@@ -22,18 +22,8 @@ class OpenDevisPage(GwPage):
     def landmark(self) -> Locator:
         return self.table().locator
 
-    def rows(self) -> Locator:
-        """Devis rows: those whose `NUMÉRO DE LA TRANSACTION` is a link (not a placeholder)."""
-        return self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("link"))
-
     def records(self) -> list[dict[str, str]]:
-        """The grid is filled after the page: wait for its rows, or for "Aucun résultat"."""
-        rows = self.rows()
-        with self.diagnosed("devis ouverts"):
-            expect(rows.or_(self.page.get_by_text(NO_RESULT_RE)).first).to_be_visible()
-        if not rows.count():
-            return []
-        return self.act("devis ouverts", self.table().records)
+        return self.linked_records(self.table(), "devis ouverts")
 
     def open_devis(self, numero: str) -> DevisPage:
         self.act(f"devis {numero}",

@@ -32,11 +32,7 @@ class RecentPoliciesPage(GwPage):
         return self.table().locator
 
     def records(self) -> list[dict[str, str]]:
-        """Policy rows (their `NUMÉRO DE POLICE` is a link); none when the list is empty."""
-        rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("link"))
-        if not rows.count():
-            return []
-        return self.act("polices émises", self.table().records)
+        return self.linked_records(self.table(), "polices émises")
 
     def open_policy(self, numero: str) -> PolicyPage:
         self.act(f"police {numero}",

@@ -34,6 +34,17 @@ class GwPage(BasePage):
                  lambda: self.page.get_by_role("link", name=name_re("Polices")).first.click())
         return PoliciesPage(self.page)
 
+    def linked_records(self, table: Table, what: str) -> list[dict[str, str]]:
+        """Rows of a list whose number column is a link (`NUMÉRO DE LA TRANSACTION`, `NUMÉRO
+        DE POLICE`). Lists are filled after the page, behind a placeholder row: wait for real
+        rows or the portal's "Aucun résultat" (then there are none)."""
+        rows = table.locator.get_by_role("row").filter(has=self.page.get_by_role("link"))
+        with self.diagnosed(what):
+            expect(rows.or_(self.page.get_by_text(NO_RESULT_RE)).first).to_be_visible()
+        if not rows.count():
+            return []
+        return self.act(what, table.records)
+
     def search(self, text: str) -> SearchResultsPage:
         """The top-bar search box: a devis number, a police number or a VIN."""
         box = self.page.get_by_role("searchbox", name=name_re("Rechercher")).or_(
