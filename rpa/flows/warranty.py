@@ -341,6 +341,8 @@ class WarrantyRunner:
     def file_pdf(self, item: WarrantyItem) -> None:
         entry = self._entry(item.key)
         policy = self.guidewire_home().search(entry.police).open_policy(entry.police)
+        if policy.document_count() == 0:  # the card says so: no need to open the list
+            raise DocumentNotReady(f"le PDF de la police {entry.police} n'est pas encore disponible")
         names = policy.open_documents()
         if not names:
             raise DocumentNotReady(f"le PDF de la police {entry.police} n'est pas encore disponible")

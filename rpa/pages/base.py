@@ -46,6 +46,8 @@ def loose(text: str) -> str:
             out.append(r"\s+")
         elif base in _ACCENTS:
             out.append(f"[{_ACCENTS[base]}]")
+        elif ch in "'’":
+            out.append("['’]")  # replicas type the apostrophe either way
         elif ch == "/":
             out.append(r"\/")  # Playwright sends the pattern as a JS regex literal
         else:
@@ -105,6 +107,22 @@ def write_control(control: Locator, value: str) -> None:
         control.set_checked(value.strip().casefold() in ("oui", "1", "true", "x", "vrai"))
     else:
         control.fill(value)
+
+
+def clickable(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
+    """A card, tab or menu entry: portals draw them as links, buttons or tabs."""
+    return (
+        scope.get_by_role("link", name=name)
+        .or_(scope.get_by_role("button", name=name))
+        .or_(scope.get_by_role("tab", name=name))
+    ).first
+
+
+def choice(scope: Page | Locator, role: str, name: str) -> Locator:
+    """A checkbox or radio named `name`, or else the one in the table row that says it."""
+    labelled = scope.get_by_role(role, name=name_re(name))  # type: ignore[arg-type]
+    in_row = scope.get_by_role("row").filter(has_text=re.compile(loose(name), re.I)).get_by_role(role)  # type: ignore[arg-type]
+    return labelled.or_(in_row).first
 
 
 class Table:

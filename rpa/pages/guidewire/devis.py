@@ -35,7 +35,7 @@ class DevisPage(GwPage):
     """`Devis (0001006185) Devis en ébauche` with `Continuer le devis`."""
 
     def heading(self) -> Locator:
-        return self.page.get_by_role("heading", name=HEADING_RE).first
+        return self.page.get_by_role("heading", name=HEADING_RE).or_(self.page.get_by_text(HEADING_RE)).first
 
     def landmark(self) -> Locator:
         return self.heading()

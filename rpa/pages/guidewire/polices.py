@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, expect
 
-from rpa.pages.base import Table, name_re, starts_re
+from rpa.pages.base import Table, clickable, name_re, starts_re
 from rpa.pages.guidewire.portal import GwPage
 
 PDF_NAME_RE = re.compile(r"\.pdf\s*$", re.I)
@@ -17,10 +17,10 @@ COUNT_RE = re.compile(r"(\d+)")
 
 class PoliciesPage(GwPage):
     def landmark(self) -> Locator:
-        return self.page.get_by_role("link", name=starts_re("ÉMISES RÉCEMMENT"))
+        return clickable(self.page, starts_re("ÉMISES RÉCEMMENT"))
 
     def open_recent(self) -> RecentPoliciesPage:
-        self.act("ÉMISES RÉCEMMENT", lambda: self.landmark().first.click())
+        self.act("ÉMISES RÉCEMMENT", lambda: self.landmark().click())
         return RecentPoliciesPage(self.page)
 
 
@@ -55,13 +55,12 @@ class PolicyPage(GwPage):
         return self.documents_card()
 
     def documents_card(self) -> Locator:
-        return self.page.get_by_role("link", name=starts_re("DOCUMENTS")).or_(
-            self.page.get_by_role("button", name=starts_re("DOCUMENTS"))
-        ).first
+        return clickable(self.page, starts_re("DOCUMENTS"))
 
-    def document_count(self) -> int:
+    def document_count(self) -> int | None:
+        """The count the `DOCUMENTS` card shows (`0` until the PDF is made), if it shows one."""
         match = COUNT_RE.search(self.documents_card().inner_text())
-        return int(match.group(1)) if match else 0
+        return int(match.group(1)) if match else None
 
     def document_links(self) -> Locator:
         return self.page.get_by_role("link", name=PDF_NAME_RE)

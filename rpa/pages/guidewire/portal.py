@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page, expect
 
-from rpa.pages.base import BasePage, Table, name_re, starts_re
+from rpa.pages.base import BasePage, Table, clickable, name_re, starts_re
 
 if TYPE_CHECKING:
     from rpa.pages.guidewire.devis import DevisPage, OpenDevisPage
@@ -30,8 +30,7 @@ class GwPage(BasePage):
     def open_polices(self) -> PoliciesPage:
         from rpa.pages.guidewire.polices import PoliciesPage
 
-        self.act("onglet Polices",
-                 lambda: self.page.get_by_role("link", name=name_re("Polices")).first.click())
+        self.act("onglet Polices", lambda: clickable(self.page, name_re("Polices")).click())
         return PoliciesPage(self.page)
 
     def linked_records(self, table: Table, what: str) -> list[dict[str, str]]:
@@ -60,12 +59,12 @@ class GwHomePage(GwPage):
     """`Tableau de gestion` with its cards."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("link", name=starts_re("DEVIS OUVERTS"))
+        return clickable(self.page, starts_re("DEVIS OUVERTS"))
 
     def open_devis_ouverts(self) -> OpenDevisPage:
         from rpa.pages.guidewire.devis import OpenDevisPage
 
-        self.act("DEVIS OUVERTS", lambda: self.landmark().first.click())
+        self.act("DEVIS OUVERTS", lambda: self.landmark().click())
         return OpenDevisPage(self.page)
 
 

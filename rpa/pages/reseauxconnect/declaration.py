@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from playwright.sync_api import Locator, expect
 
 from rpa.errors import BusinessError
-from rpa.pages.base import name_re, read_control, write_control
+from rpa.pages.base import choice, name_re, read_control, write_control
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 
 DEVIS_RE = re.compile(r"num[ée]ro devis\s*:\s*(\d+)", re.I)
 ALREADY_RE = re.compile(r"d[ée]j[àa] [ée]t[ée] d[ée]clar[ée]", re.I)
+REQUIRED_RE = re.compile(r"Le champ .+ est obligatoire", re.I)
 REFERENCE_RE = re.compile(r"\bSP[0-9A-Z]{8,}\b")
 
 
@@ -23,10 +24,10 @@ class DeclarerVentePage(CentralisateurPage):
         return self.page.get_by_role("button", name=name_re("Page Suivante"))
 
     def choose(self, garantisseur: str) -> DeclarationFormPage:
-        radio = self.page.get_by_role("radio", name=name_re(garantisseur))
+        radio = choice(self.page, "radio", garantisseur)
         with self.diagnosed(f"garantie commerciale {garantisseur}"):
-            expect(radio.first).to_be_attached()
-            radio.first.check()
+            expect(radio).to_be_attached()
+            radio.check()
             self.landmark().click()
         form = DeclarationFormPage(self.page, wait=False)
         with self.diagnosed("formulaire de déclaration"):
@@ -77,9 +78,9 @@ class DeclarationFormPage(CentralisateurPage):
         self.act("Déclarer et Garantir", lambda: self.landmark().click())
         success = self.page.get_by_text(DEVIS_RE)
         refusal = self.page.get_by_role("alert")
-        with self.diagnosed("réponse à la déclaration"):
-            expect(success.or_(refusal).first).to_be_visible()
-        messages = self.alerts()
+        required = self.page.get_by_text(REQUIRED_RE)  # in case the block is not an alert
+        self.await_one("réponse à la déclaration", success, refusal, required)
+        messages = self.alerts() or [t.strip() for t in required.all_inner_texts()]
         texts = messages + [t.strip() for t in success.all_inner_texts()]
         for text in texts:
             match = DEVIS_RE.search(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 
 from rpa.errors import BusinessError
-from rpa.pages.base import BasePage, name_re
+from rpa.pages.base import BasePage, choice, name_re
 from rpa.pages.reseauxconnect.declaration import DeclarerVentePage
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 
@@ -17,10 +17,10 @@ class ProfilPage(CentralisateurPage):
     def configure(self, garantisseurs: list[str]) -> DeclarerVentePage:
         """Tick exactly the configured rows and `Modifier`; the declaration page follows."""
         for garantisseur in garantisseurs:
-            box = self.page.get_by_role("checkbox", name=name_re(garantisseur))
+            box = choice(self.page, "checkbox", garantisseur)
             with self.diagnosed(f"case {garantisseur}"):
-                expect(box.first).to_be_attached()
-            box.first.check()
+                expect(box).to_be_attached()
+                box.check()
         self.act("Modifier", lambda: self.page.get_by_role("button", name=name_re("Modifier")).click())
         following = DeclarerVentePage(self.page, wait=False)
         refusal = self.page.get_by_role("alert")
