@@ -36,5 +36,10 @@ demo: setup
 test: setup
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
+lint: setup
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/ruff check rpa tests
+	$(VENV)/bin/mypy rpa
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

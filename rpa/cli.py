@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -19,7 +19,7 @@ from rpa.errors import UsageError
 from rpa.flows.run import ItemSource, RunResult, run_warranty
 from rpa.logs import setup_logging
 from rpa.report import Outcome
-from rpa.workqueue import WarrantyItem, read_queue
+from rpa.workqueue import read_queue
 
 app = typer.Typer(
     add_completion=False,
@@ -78,11 +78,11 @@ def print_summary(result: RunResult, settings: Settings) -> None:
 
 @app.command()
 def warranty(
-    queue: Annotated[Optional[Path], typer.Option("--queue", help="Spreadsheet in the Planet VO `Exporter` columns.")] = None,
+    queue: Annotated[Path | None, typer.Option("--queue", help="Spreadsheet in the Planet VO `Exporter` columns.")] = None,
     immat: Annotated[str, typer.Option(help="One vehicle, by plate (XX-XXX-XX).")] = "",
     vin: Annotated[str, typer.Option(help="One vehicle, by VIN.")] = "",
     bdc: Annotated[str, typer.Option(help="One vehicle, by bon de commande number.")] = "",
-    data_dir: Annotated[Optional[Path], typer.Option(help="Overrides RPA_DATA_DIR.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Overrides RPA_DATA_DIR.")] = None,
 ) -> None:
     """Push vehicles through Planet VO -> reseauxconnect -> GuideWire and file the policy PDFs."""
     one = [v for v in (immat, vin, bdc) if v]
@@ -104,7 +104,7 @@ def warranty(
 @app.command()
 def sandbox(
     latency_ms: Annotated[float, typer.Option(help="Delay added to every answer.")] = 0.0,
-    state: Annotated[Optional[Path], typer.Option(help="JSON file keeping the portals' state across restarts.")] = None,
+    state: Annotated[Path | None, typer.Option(help="JSON file keeping the portals' state across restarts.")] = None,
     port: Annotated[int, typer.Option(help="Planet VO's port; reseauxconnect and GuideWire take the next two. 0: any free ports.")] = 8701,
     extra_bdcs: Annotated[int, typer.Option(help="Add this many ordinary closed BDCs.")] = 0,
 ) -> None:
@@ -136,7 +136,7 @@ def sandbox(
 
 @app.command()
 def demo(
-    data_dir: Annotated[Optional[Path], typer.Option(help="Where the demo keeps its ledger, PDFs and sandbox state.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its ledger, PDFs and sandbox state.")] = None,
     latency_ms: Annotated[float, typer.Option(help="Delay the sandbox adds to every answer.")] = 0.0,
 ) -> None:
     """Start the sandbox in-process and run every sandbox BDC through the whole chain."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from loguru import logger
@@ -26,7 +26,7 @@ def secrets_of(settings: Settings) -> list[str]:
     return [v for v in values if v]
 
 
-def redactor(secrets: Iterable[str]) -> "callable[[Record], None]":  # type: ignore[valid-type]
+def redactor(secrets: Iterable[str]) -> Callable[[Record], None]:
     known = sorted(set(secrets), key=len, reverse=True)
 
     def patch(record: Record) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font
 from pydantic import BaseModel
 
@@ -49,7 +50,7 @@ class Outcome(BaseModel):
         ]
 
 
-def _literal(cell: Cell, value: object) -> None:
+def _literal(cell: Cell | MergedCell, value: Any) -> None:
     """Portal text goes in as text: a value like `=HYPERLINK(…)` must never become a formula."""
     cell.value = value
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
@@ -68,8 +69,8 @@ def write_results(path: Path, outcomes: list[Outcome]) -> Path:
         sheet.append([None] * len(COLUMNS))
         for column, value in enumerate(outcome.cells(), start=1):
             _literal(sheet.cell(row=sheet.max_row, column=column), value)
-    for column, width in zip("ABCDEFGHIJKLMN", (6, 12, 9, 12, 20, 10, 10, 60, 12, 12, 12, 50, 19, 19)):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDEFGHIJKLMN", (6, 12, 9, 12, 20, 10, 10, 60, 12, 12, 12, 50, 19, 19)):
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     with private_file(path) as tmp:
         workbook.save(tmp)

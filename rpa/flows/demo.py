@@ -12,9 +12,9 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from rpa.config import GuideWireSettings, PlanetVoSettings, ReseauxConnectSettings, Settings
+from rpa.files import private_dir
 from rpa.flows.run import RunResult
 from rpa.flows.warranty import WarrantyRunner
-from rpa.files import private_dir
 from rpa.logs import setup_logging
 from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
 from rpa.sandbox.server import Sandbox, create_sandbox

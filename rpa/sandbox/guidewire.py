@@ -32,7 +32,16 @@ from rpa.sandbox.reseauxconnect import (
     prefill,
 )
 from rpa.sandbox.server import Sandbox
-from rpa.sandbox.state import Devis, Offer, Policy, Purchase, SandboxState, fr_amount, fr_date, today
+from rpa.sandbox.state import (
+    Devis,
+    Offer,
+    Policy,
+    Purchase,
+    SandboxState,
+    fr_amount,
+    fr_date,
+    today,
+)
 
 PORTAL = "guidewire"
 PRODUCT = "GVO France"

@@ -39,6 +39,7 @@ from urllib.parse import urlencode
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -371,7 +372,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
                 cell.number_format = "@"  # everything is text, as displayed
         for index, title in enumerate(BDC_COLUMNS, start=1):
             width = max([len(title)] + [len(str(c)) for c in (bdc_cells(b)[index - 1] for b in found)])
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width + 2, 50)
+            sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 50)
         buffer = io.BytesIO()
         book.save(buffer)
         filename = f"BonsDeCommande_{today():%Y%m%d}.xlsx"

@@ -9,6 +9,7 @@ draw differently.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -18,7 +19,9 @@ from rpa.pages.guidewire.portal import GwPage
 
 POLICE_RE = re.compile(r"Paiement effectu[ée]\s*\(\s*Police\s*(\d+)\s*\)", re.I)
 # Containers a replica may draw an offer card with, innermost last.
-CARD_ROLES = ("article", "group", "region", "listitem", "row", "cell")
+CARD_ROLES: tuple[Literal["article", "group", "region", "listitem", "row", "cell"], ...] = (
+    "article", "group", "region", "listitem", "row", "cell",
+)
 
 
 class WizardStep(GwPage):
