@@ -180,13 +180,13 @@ class BasePage:
     def wait_until_loaded(self) -> None:
         self.await_one(f"écran {type(self).__name__}", self.landmark())
 
-    def await_one(self, what: str, *candidates: Locator) -> int:
+    def await_one(self, what: str, *candidates: Locator, watch_login: bool = True) -> int:
         """Wait until one of `candidates` shows and return its index.
 
-        The portal's login page is always watched too: a session lost mid-way is reported
-        at once as SessionExpired instead of after a timeout.
+        The portal's login page is watched too (unless we are on it, signing in): a session
+        lost mid-way is reported at once as SessionExpired instead of after a timeout.
         """
-        login = self.login_landmark()
+        login = self.login_landmark() if watch_login else None
         watched = [c.first for c in candidates] + ([login.first] if login is not None else [])
         anything = watched[0]
         for other in watched[1:]:
