@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from rpa.browser import CHROMIUM_ARGS, new_context
 from rpa.config import BrowserSettings, RetrySettings, Settings
@@ -20,6 +20,20 @@ def browser_type_launch_args() -> dict[str, Any]:
     """pytest-playwright launches the same Chromium, with the same flags, as the bot."""
     executable = BrowserSettings().resolved_executable()
     return {"executable_path": executable, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="module")
+def browser(browser_type_launch_args: dict[str, Any]) -> Iterator[Browser]:
+    """One Chromium per test module, with Playwright stopped after it.
+
+    Replaces pytest-playwright's session-wide browser: the flow and CLI tests start their own
+    Playwright (`rpa.browser.browser_session`), and a second sync Playwright cannot start in
+    a thread where one is still running.
+    """
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(**browser_type_launch_args)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

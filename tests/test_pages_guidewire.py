@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pydantic import SecretStr
 
 from rpa.config import Settings
@@ -61,7 +61,7 @@ def policy_info(page: Page, settings: Settings, numero: str) -> PolicyInfoStep:
     return devis.continue_devis().next().next().select(OFFER)
 
 
-def login_shown(page: Page):  # type: ignore[no-untyped-def]
+def login_shown(page: Page) -> Locator:
     return page.get_by_role("button", name="Connexion")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pydantic import SecretStr
 
 from rpa.config import Settings
@@ -57,7 +57,7 @@ def garantir(page: Page, settings: Settings, police: str) -> GarantisseurDialog:
     return vehicle.garantir()
 
 
-def login_button(page: Page):  # type: ignore[no-untyped-def]
+def login_button(page: Page) -> Locator:
     return page.get_by_role("button", name="Se connecter")
 
 
