@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rpa.pages.guidewire.devis import DevisPage, OpenDevisPage
     from rpa.pages.guidewire.polices import PoliciesPage, PolicyPage
 
-NO_RESULT_RE = re.compile(r"aucun r[ée]sultat", re.I)
+NO_RESULT_RE = re.compile(r"aucune? (r[ée]sultat|correspondance|[ée]l[ée]ment)|no results?|0 r[ée]sultat", re.I)
 
 
 class GwPage(BasePage):

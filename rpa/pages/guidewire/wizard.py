@@ -17,6 +17,8 @@ from rpa.errors import BusinessError
 from rpa.pages.base import Table, name_re, read_control
 from rpa.pages.guidewire.portal import GwPage
 
+# PORTALS.md §3: a devis past its expiry date cannot be bought.
+EXPIRED_RE = re.compile(r"Ce devis a expir[ée]", re.I)
 POLICE_RE = re.compile(r"Paiement effectu[ée]\s*\(\s*Police\s*(\d+)\s*\)", re.I)
 # Containers a replica may draw an offer card with, innermost last.
 CARD_ROLES: tuple[Literal["article", "group", "region", "listitem", "row", "cell"], ...] = (
@@ -150,8 +152,12 @@ class PolicyInfoStep(WizardStep):
         return out
 
     def refusals(self) -> list[str]:
-        """What the portal says against buying (e.g. `Ce devis a expiré`)."""
-        return self.alerts()
+        """What the portal says against buying (e.g. `Ce devis a expiré`), alert or not."""
+        said = self.alerts()
+        expired = self.page.get_by_text(EXPIRED_RE)
+        if not any(EXPIRED_RE.search(s) for s in said) and expired.count() and expired.first.is_visible():
+            said.append(expired.first.inner_text().strip())
+        return said
 
     def buy(self) -> PurchaseDialog:
         self.act("Acheter maintenant", lambda: self.landmark().click())
@@ -167,17 +173,17 @@ class PurchaseDialog:
         self.parent = parent
         self.page: Page = parent.page
         self.dialog = self.page.get_by_role("dialog").filter(has_text=self.QUESTION).first
-        refusal = self.page.get_by_role("alert")
+        refusal = self.page.get_by_role("alert").or_(self.page.get_by_text(EXPIRED_RE))
         if parent.await_one("dialogue de confirmation d'achat", self.dialog, refusal) == 1:
-            raise BusinessError(" ; ".join(parent.alerts()), code="purchase_refused")
+            raise BusinessError(" ; ".join(parent.refusals()), code="purchase_refused")
 
     def confirm(self) -> ConfirmationStep:
         """`Oui`: this spends money. The caller has checkpointed its intent."""
         self.parent.act("Oui", lambda: self.dialog.get_by_role("button", name=name_re("Oui")).click())
         done = ConfirmationStep(self.page, wait=False)
-        refusal = self.page.get_by_role("alert")
+        refusal = self.page.get_by_role("alert").or_(self.page.get_by_text(EXPIRED_RE))
         if self.parent.await_one("confirmation de paiement", done.landmark(), refusal) == 1:
-            raise BusinessError(" ; ".join(self.parent.alerts()), code="purchase_refused")
+            raise BusinessError(" ; ".join(self.parent.refusals()), code="purchase_refused")
         return done
 
     def cancel(self) -> PolicyInfoStep:
