@@ -16,6 +16,7 @@ from rich.table import Table
 
 from rpa.config import Settings
 from rpa.errors import UsageError
+from rpa.flows.removals import RemovalsResult
 from rpa.flows.run import ItemSource, RunResult, run_warranty
 from rpa.logs import setup_logging
 from rpa.report import Outcome
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Back-office automation for car dealers: Spoticar / DS Certified warranties.",
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords
 )
 console = Console(stderr=True)
 out = Console()
@@ -146,6 +148,62 @@ def demo(
     root = data_dir or settings.data_dir / "demo"
     result, settings = run_demo(settings, root, latency_ms=latency_ms, console=console)
     print_summary(result, settings)
+    raise typer.Exit(result.exit_code)
+
+
+removals = typer.Typer(help="Traqueur Extranet PRO: tracker-box removals, both sides.", no_args_is_help=True)
+app.add_typer(removals, name="removals")
+
+
+def print_removals(result: RemovalsResult, title: str) -> None:
+    table = Table(title=title)
+    for column in ("Ligne", "VIN", "Résultat", "N° demande", "Statut", "Motif"):
+        table.add_column(column, overflow="fold")
+    for o in sorted(result.outcomes, key=lambda o: o.row):
+        style = "red" if o.failed else "green"
+        table.add_row(str(o.row), o.vin, f"[{style}]{escape(o.result)}", o.demande, o.status, escape(o.reason))
+    out.print(table)
+    counts: dict[str, int] = {}
+    for o in result.outcomes:
+        counts[o.result] = counts.get(o.result, 0) + 1
+    out.print(", ".join(f"{k} : {v}" for k, v in sorted(counts.items())))
+    out.print(f"Classeur : {result.path}")
+
+
+@removals.command("request")
+def removals_request(file: Annotated[Path, typer.Argument(help="Request file (.xlsx or .xls), the extranet's upload format.")]) -> None:
+    """Requester: check the file locally, upload it, compare the review page, CONFIRMER."""
+    from rpa.flows.removals import request_removals
+
+    settings = load_settings()
+    setup_logging(settings, console=console)
+    result = request_removals(settings, file)
+    print_removals(result, f"Demande de dépose — {file.name}")
+    raise typer.Exit(result.exit_code)
+
+
+@removals.command("status")
+def removals_status(out_file: Annotated[Path | None, typer.Option("--out", help="Workbook to write.")] = None) -> None:
+    """Requester: every demande and line with its status; changes since the last export marked."""
+    from rpa.flows.removals import removal_status
+
+    settings = load_settings()
+    setup_logging(settings, console=console)
+    result = removal_status(settings, out_file)
+    changed = [o for o in result.outcomes if o.reason]
+    out.print(f"{len(result.outcomes)} ligne(s), {len(changed)} changement(s) depuis le dernier export")
+    out.print(f"Classeur : {result.path}")
+
+
+@removals.command("process")
+def removals_process(file: Annotated[Path, typer.Argument(help="One row per VIN: VIN, Action, Motif du refus, …")]) -> None:
+    """Remover: apply Accepter / Refuser / Signaler to each line of the file."""
+    from rpa.flows.removals import process_removals
+
+    settings = load_settings()
+    setup_logging(settings, console=console)
+    result = process_removals(settings, file)
+    print_removals(result, f"Déposes — {file.name}")
     raise typer.Exit(result.exit_code)
 
 

@@ -22,6 +22,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.planetvo.password.get_secret_value(),
         settings.guidewire.password.get_secret_value(),
         settings.reseauxconnect.password.get_secret_value(),
+        settings.traqueur.password.get_secret_value(),
     ]
     return [v for v in values if v]
 

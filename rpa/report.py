@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from rpa.files import private_file
@@ -57,21 +58,29 @@ def _literal(cell: Cell | MergedCell, value: Any) -> None:
         cell.data_type = "s"
 
 
-def write_results(path: Path, outcomes: list[Outcome]) -> Path:
+def write_workbook(path: Path, title: str, columns: tuple[str, ...], rows: list[list[Any]],
+                   widths: tuple[int, ...] = ()) -> Path:
+    """A private one-sheet workbook: bold frozen header, then rows written as literals."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "Résultats"
-    sheet.append(list(COLUMNS))
+    sheet.title = title
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for outcome in sorted(outcomes, key=lambda o: o.row):
-        sheet.append([None] * len(COLUMNS))
-        for column, value in enumerate(outcome.cells(), start=1):
+    for values in rows:
+        sheet.append([None] * len(columns))
+        for column, value in enumerate(values, start=1):
             _literal(sheet.cell(row=sheet.max_row, column=column), value)
-    for letter, width in zip("ABCDEFGHIJKLMN", (6, 12, 9, 12, 20, 10, 10, 60, 12, 12, 12, 50, 19, 19)):
-        sheet.column_dimensions[letter].width = width
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     with private_file(path) as tmp:
         workbook.save(tmp)
     return path
+
+
+def write_results(path: Path, outcomes: list[Outcome]) -> Path:
+    rows = [o.cells() for o in sorted(outcomes, key=lambda o: o.row)]
+    return write_workbook(path, "Résultats", COLUMNS, rows,
+                          (6, 12, 9, 12, 20, 10, 10, 60, 12, 12, 12, 50, 19, 19))

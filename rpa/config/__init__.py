@@ -8,6 +8,7 @@ from rpa.config.settings import (
     ReseauxConnectSettings,
     RetrySettings,
     Settings,
+    TraqueurSettings,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "ReseauxConnectSettings",
     "RetrySettings",
     "Settings",
+    "TraqueurSettings",
 ]

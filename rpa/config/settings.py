@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rpa.errors import UsageError
@@ -61,6 +61,17 @@ class GuideWireSettings(PortalSettings):
         return None
 
 
+class TraqueurSettings(PortalSettings):
+    """Traqueur Extranet PRO: one account, a requester's or a storage centre's."""
+
+    # The extranet signs in by e-mail address: RPA_TRAQUEUR__EMAIL.
+    username: str = Field(default="", validation_alias=AliasChoices("email", "username"))
+
+    @property
+    def email(self) -> str:
+        return self.username
+
+
 class BrowserSettings(BaseModel):
     executable_path: Path | None = None
     headless: bool = True
@@ -98,6 +109,7 @@ class Settings(BaseSettings):
     planetvo: PlanetVoSettings = Field(default_factory=PlanetVoSettings)
     reseauxconnect: ReseauxConnectSettings = Field(default_factory=ReseauxConnectSettings)
     guidewire: GuideWireSettings = Field(default_factory=GuideWireSettings)
+    traqueur: TraqueurSettings = Field(default_factory=TraqueurSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     data_dir: Path = Field(default_factory=_default_data_dir)
@@ -113,6 +125,15 @@ class Settings(BaseSettings):
     @property
     def runs_dir(self) -> Path:
         return self.data_dir / "runs"
+
+    def require_traqueur(self) -> None:
+        if not self.traqueur.url:
+            raise UsageError(
+                "Aucune adresse configurée pour l'extranet Traqueur (RPA_TRAQUEUR__URL). "
+                "Le bac à sable en fournit une : `rpa sandbox`."
+            )
+        if not self.traqueur.username or not self.traqueur.password.get_secret_value():
+            raise UsageError("Identifiants manquants : RPA_TRAQUEUR__EMAIL et RPA_TRAQUEUR__PASSWORD.")
 
     def require_warranty_portals(self) -> None:
         """Refuse to start a warranty run that could only fail, and say what is missing."""

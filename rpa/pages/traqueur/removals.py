@@ -1,0 +1,89 @@
+"""Remover: `GÉRER LES DÉPOSES`, the status dialog (`N° Abo …`) and `SIGNALER UNE DÉPOSE`."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, expect
+
+from rpa.errors import BusinessError
+from rpa.pages.base import Table, name_re
+from rpa.pages.traqueur.common import ExtranetPage
+
+COLUMNS = ("Demandeur", "VIN", "N° Abonnement", "Statut")
+SUBMIT_RE = re.compile(r"^\s*(OK|Valider|Confirmer.*|Envoyer)\s*$", re.I)
+
+
+class RemovalsPage(ExtranetPage):
+    def table(self) -> Table:
+        return Table(self.page, *COLUMNS)
+
+    def landmark(self) -> Locator:
+        return self.table().locator
+
+    def lines(self) -> list[dict[str, str]]:
+        return self.wait_for_lines(self.table(), "demandes de dépose")
+
+    def open_status(self, vin: str, status: str) -> StatusDialog:
+        """Click the status of the line for `vin` (showing `status`)."""
+        self.act(f"statut {vin}", lambda: self.status_control(self.table(), vin, status).click())
+        return StatusDialog(self)
+
+
+class StatusDialog:
+    """`N° Abo <n°>` — `Accepter la demande`, `Refuser la demande`, `Signaler la dépose`."""
+
+    def __init__(self, parent: RemovalsPage) -> None:
+        self.parent = parent
+        self.page = parent.page
+        self.dialog = self.page.get_by_role("dialog").filter(has_text=re.compile(r"N°\s*Abo", re.I)).first
+        with parent.diagnosed("dialogue de statut"):
+            expect(self.dialog).to_be_visible()
+
+    def _after(self, what: str) -> RemovalsPage:
+        """Back on the list, or the portal's refusal (an illegal transition)."""
+        following = RemovalsPage(self.page, wait=False)
+        alert = self.page.get_by_role("alert")
+        if self.parent.await_one(what, following.landmark(), alert) == 1 or alert.first.is_visible():
+            said = self.parent.alerts()
+            if said:
+                raise BusinessError(" ; ".join(said), code="transition_refused")
+        with self.parent.diagnosed(what):
+            expect(self.dialog).to_be_hidden()
+        return following
+
+    def accept(self) -> RemovalsPage:
+        self.parent.act("Accepter la demande", lambda: self.dialog.get_by_role("button", name=name_re("Accepter la demande")).click())
+        return self._after("Accepter la demande")
+
+    def refuse(self, motif: str) -> RemovalsPage:
+        with self.parent.diagnosed("Refuser la demande"):
+            self.dialog.get_by_role("button", name=name_re("Refuser la demande")).click()
+            field = self.dialog.get_by_label(name_re("Motif du refus"))
+            expect(field.first).to_be_visible()
+            field.first.fill(motif)
+            self.dialog.get_by_role("button", name=SUBMIT_RE).first.click()
+        return self._after("Refuser la demande")
+
+    def report(self) -> SignalerPage:
+        self.parent.act("Signaler la dépose", lambda: self.dialog.get_by_role("button", name=name_re("Signaler la dépose")).click())
+        return SignalerPage(self.page)
+
+
+class SignalerPage(ExtranetPage):
+    """`SIGNALER UNE DÉPOSE`: confirming means the box was physically removed."""
+
+    def landmark(self) -> Locator:
+        return self.page.get_by_label(name_re("Nom du technicien"))
+
+    def submit(self, date_depose: str, boitier: str, technicien: str) -> RemovalsPage:
+        with self.diagnosed("SIGNALER UNE DÉPOSE"):
+            if date_depose:
+                self.page.get_by_label(name_re("Date de dépose")).first.fill(date_depose)
+            self.page.get_by_label(name_re("7 derniers chiffres du numéro de boîtier")).first.fill(boitier)
+            self.landmark().first.fill(technicien)
+            self.page.get_by_role("button", name=name_re("OK")).click()
+        following = RemovalsPage(self.page, wait=False)
+        if self.await_one("signalement", following.landmark(), self.page.get_by_role("alert")) == 1:
+            raise BusinessError(" ; ".join(self.alerts()), code="report_refused")
+        return following
