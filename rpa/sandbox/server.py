@@ -3,21 +3,29 @@
 Each portal gets its own port (so its own origin and cookies, as on the real web: the
 Planet VO popup and the `Accéder à GuideWire` link really cross origins). One uvicorn
 server listens on all the sockets and a tiny ASGI dispatcher routes by local port.
+
+The Traqueur extranet also sends e-mails (PORTALS.md §4): a small SMTP server on loopback
+(aiosmtpd) receives them into `Sandbox.mailbox`, where tests read them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import secrets
+import smtplib
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+from aiosmtpd.controller import Controller
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -31,7 +39,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PORTALS = ("planetvo", "reseauxconnect", "guidewire")
+PORTALS = ("planetvo", "reseauxconnect", "guidewire", "traqueur")
 
 templates = Environment(
     loader=PackageLoader("rpa.sandbox", "templates"),
@@ -60,6 +68,43 @@ class SessionStore:
         self.data.pop(request.cookies.get(self.cookie, ""), None)
 
 
+@dataclass(frozen=True)
+class Mail:
+    """One e-mail a portal sent, as the SMTP server received it."""
+
+    sender: str
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    message: EmailMessage
+
+
+class _MailboxHandler:
+    """aiosmtpd handler: every message accepted goes into the sandbox's mailbox."""
+
+    def __init__(self, mailbox: list[Mail]) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        part = message.get_body(("plain",))
+        body = part.get_content() if isinstance(part, EmailMessage) else ""
+        self.mailbox.append(Mail(
+            sender=str(message.get("From", envelope.mail_from)),
+            to=tuple(envelope.rcpt_tos), subject=str(message.get("Subject", "")),
+            body=body, message=message,
+        ))
+        return "250 Message accepted for delivery"
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 @dataclass
 class Sandbox:
     """The running replica: its state, its knobs and its base URLs."""
@@ -76,6 +121,10 @@ class Sandbox:
     # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
     handoffs: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, SessionStore] = field(default_factory=dict)
+    # E-mails the portals sent while the SMTP server ran (not persisted: an inbox, not state).
+    mailbox: list[Mail] = field(default_factory=list)
+    smtp_port: int | None = None
+    _smtp: Controller | None = None
     _bound: list[socket.socket] = field(default_factory=list)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -99,14 +148,48 @@ class Sandbox:
         if self.state_path is not None:
             self.state.save(self.state_path)
 
+    # -- e-mail -------------------------------------------------------------------------
+    def start_mail(self) -> Sandbox:
+        """Start the loopback SMTP server the portals send to (done by `start()` too)."""
+        if self._smtp is None:
+            port = _free_port(self.host)
+            controller = Controller(_MailboxHandler(self.mailbox), hostname=self.host, port=port,
+                                    server_hostname="smtp.sandbox.example")
+            controller.start()
+            self._smtp, self.smtp_port = controller, port
+        return self
+
+    def stop_mail(self) -> None:
+        if self._smtp is not None:
+            self._smtp.stop()
+            self._smtp, self.smtp_port = None, None
+
+    def send_mail_blocking(self, sender: str, to: list[str], subject: str, body: str) -> None:
+        """Send through the sandbox SMTP server; a no-op when it is not running (app-only tests)."""
+        port = self.smtp_port
+        if port is None or not to:
+            return
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = ", ".join(to)
+        message["Subject"] = subject
+        message.set_content(body)
+        with smtplib.SMTP(self.host, port, timeout=10) as smtp:
+            smtp.send_message(message)
+
+    async def send_mail(self, sender: str, to: list[str], subject: str, body: str) -> None:
+        """As `send_mail_blocking`, off the event loop; returns once the server has the mail."""
+        await asyncio.to_thread(self.send_mail_blocking, sender, to, subject, body)
+
     # -- serving ------------------------------------------------------------------------
     def asgi(self) -> ASGIApp:
-        from rpa.sandbox import guidewire, planetvo, reseauxconnect
+        from rpa.sandbox import guidewire, planetvo, reseauxconnect, traqueur
 
         apps: dict[int, ASGIApp] = {
             self.ports["planetvo"]: planetvo.build_app(self),
             self.ports["reseauxconnect"]: reseauxconnect.build_app(self),
             self.ports["guidewire"]: guidewire.build_app(self),
+            self.ports["traqueur"]: traqueur.build_app(self),
         }
         latency = self
 
@@ -138,6 +221,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Serve in a background thread; returns once every port accepts connections."""
         self.bind()
+        self.start_mail()
         config = uvicorn.Config(self.asgi(), log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -153,14 +237,19 @@ class Sandbox:
     def serve_forever(self) -> None:
         """Serve in the foreground (for `rpa sandbox`) until interrupted."""
         self.bind()
+        self.start_mail()
         server = uvicorn.Server(uvicorn.Config(self.asgi(), log_level="warning", lifespan="on"))
-        server.run(sockets=self._bound)
+        try:
+            server.run(sockets=self._bound)
+        finally:
+            self.stop_mail()
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self.stop_mail()
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -19,6 +19,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from rpa.sandbox.traqueur_seed import build_traqueur_state
+from rpa.sandbox.traqueur_state import TraqueurState
+
 
 def today() -> dt.date:
     return dt.date.today()
@@ -211,6 +214,8 @@ class SandboxState(BaseModel):
     next_police: int = 1003079
     next_reference: int = 100034312
     document_delay_seconds: float = 2.0
+    # Traqueur Extranet PRO (PORTALS.md §4): its own accounts and vehicles, no dealer link.
+    traqueur: TraqueurState = Field(default_factory=build_traqueur_state)
 
     # -- look-ups -------------------------------------------------------------------
     def site_by_libelle(self, libelle: str) -> Site | None:
