@@ -230,6 +230,7 @@ class Sandbox:
         self._thread.start()
         while not self._server.started:
             if not self._thread.is_alive():
+                self.stop_mail()
                 raise RuntimeError("the sandbox server failed to start")
             time.sleep(0.01)  # server-side start-up, not the bot waiting on a page
         return self

@@ -79,7 +79,7 @@ GUIDE_DEMANDE_63 = (
 
 def _generated(rng: random.Random, count: int, owner: str,
                taken: set[str], subscriptions: set[str]) -> list[TrackedVehicle]:
-    vehicles = []
+    vehicles: list[TrackedVehicle] = []
     while len(vehicles) < count:
         marque, wmi, models = MAKES[len(vehicles) % len(MAKES)]
         modele = rng.choice(sorted(models))
