@@ -107,14 +107,16 @@ def warranty(
 def sandbox(
     latency_ms: Annotated[float, typer.Option(help="Delay added to every answer.")] = 0.0,
     state: Annotated[Path | None, typer.Option(help="JSON file keeping the portals' state across restarts.")] = None,
-    port: Annotated[int, typer.Option(help="Planet VO's port; reseauxconnect and GuideWire take the next two. 0: any free ports.")] = 8701,
+    port: Annotated[int, typer.Option(help="Planet VO's port; reseauxconnect, GuideWire, Traqueur take the next three. 0: any free ports.")] = 8701,
     extra_bdcs: Annotated[int, typer.Option(help="Add this many ordinary closed BDCs.")] = 0,
 ) -> None:
     """Serve the bundled replica of the portals on loopback until Ctrl-C."""
     from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
     from rpa.sandbox.server import create_sandbox
 
-    ports = {} if port == 0 else {"planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2}
+    ports = {} if port == 0 else {
+        "planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2, "traqueur": port + 3,
+    }
     box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports).bind()
     s = box.state
     pvo, rc, gw = box.url("planetvo"), box.url("reseauxconnect"), box.url("guidewire")
@@ -122,6 +124,11 @@ def sandbox(
     out.print(f"  Planet VO      {pvo}   {s.planetvo_account.username} / {s.planetvo_account.password}")
     out.print(f"  reseauxconnect {rc}   (par la fenêtre Garantir de Planet VO)", soft_wrap=True)
     out.print(f"  GuideWire      {gw}   {s.guidewire_account.username} / {s.guidewire_account.password}")
+    tq = box.url("traqueur")
+    out.print(f"  Traqueur       {tq}")
+    for account in s.traqueur.accounts:
+        out.print(f"    {account.kind:<10} {account.name:<18} {account.email} / {account.password}",
+                  markup=False, highlight=False)
     out.print("Réglages pour le bot (.env) :")
     for name, value in (
         ("RPA_PLANETVO__URL", pvo), ("RPA_PLANETVO__USERNAME", s.planetvo_account.username),
@@ -130,6 +137,7 @@ def sandbox(
         ("RPA_GUIDEWIRE__PASSWORD", s.guidewire_account.password),
         ("RPA_GUIDEWIRE__OFFERS", json.dumps(DEMO_OFFER_MAPPING, ensure_ascii=False)),
         ("RPA_RESEAUXCONNECT__GARANTISSEURS", json.dumps(DEMO_GARANTISSEURS, ensure_ascii=False)),
+        ("RPA_TRAQUEUR__URL", tq),
     ):
         out.print(f"  {name}='{value}'", markup=False, highlight=False, soft_wrap=True)
     sys.stdout.flush()

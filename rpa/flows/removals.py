@@ -279,11 +279,11 @@ def _apply(session: ExtranetSession, store: RemovalStore, action: ActionLine) ->
     store.action(action.vin, action.action, "intent")
     dialog = removals.open_status(action.vin, current)
     if action.action == "Accepter":
-        dialog.accept()
+        dialog.accept(action.vin)
     elif action.action == "Refuser":
-        dialog.refuse(action.motif)
+        dialog.refuse(action.vin, action.motif)
     else:
-        dialog.report().submit(action.date_depose, action.boitier, action.technicien)
+        dialog.report().submit(action.vin, action.date_depose, action.boitier, action.technicien)
     store.action(action.vin, action.action, "done")
     logger.info("{} : {} → {}", action.vin, current, target)
     return LineOutcome(action.row, action.vin, "appliquée", f"{current} → {target}", status=target)

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Locator, expect
 
 from rpa.errors import BusinessError
-from rpa.pages.base import Table, name_re
+from rpa.pages.base import Table, clickable, loose, name_re
 from rpa.pages.traqueur.common import ExtranetPage
 
 COLUMNS = ("Demandeur", "VIN", "N° Abonnement", "Statut")
@@ -40,34 +40,37 @@ class StatusDialog:
         with parent.diagnosed("dialogue de statut"):
             expect(self.dialog).to_be_visible()
 
-    def _after(self, what: str) -> RemovalsPage:
-        """Back on the list, or the portal's refusal (an illegal transition)."""
-        following = RemovalsPage(self.page, wait=False)
-        alert = self.page.get_by_role("alert")
-        if self.parent.await_one(what, following.landmark(), alert) == 1 or alert.first.is_visible():
-            said = self.parent.alerts()
-            if said:
-                raise BusinessError(" ; ".join(said), code="transition_refused")
-        with self.parent.diagnosed(what):
-            expect(self.dialog).to_be_hidden()
-        return following
+    def _after(self, what: str, vin: str, target: str) -> RemovalsPage:
+        return after_action(self.parent, what, vin, target)
 
-    def accept(self) -> RemovalsPage:
+    def accept(self, vin: str) -> RemovalsPage:
         self.parent.act("Accepter la demande", lambda: self.dialog.get_by_role("button", name=name_re("Accepter la demande")).click())
-        return self._after("Accepter la demande")
+        return self._after("Accepter la demande", vin, "Acceptée")
 
-    def refuse(self, motif: str) -> RemovalsPage:
+    def refuse(self, vin: str, motif: str) -> RemovalsPage:
         with self.parent.diagnosed("Refuser la demande"):
             self.dialog.get_by_role("button", name=name_re("Refuser la demande")).click()
             field = self.dialog.get_by_label(name_re("Motif du refus"))
             expect(field.first).to_be_visible()
             field.first.fill(motif)
             self.dialog.get_by_role("button", name=SUBMIT_RE).first.click()
-        return self._after("Refuser la demande")
+        return self._after("Refuser la demande", vin, "Refusée")
 
     def report(self) -> SignalerPage:
         self.parent.act("Signaler la dépose", lambda: self.dialog.get_by_role("button", name=name_re("Signaler la dépose")).click())
         return SignalerPage(self.page)
+
+
+def after_action(page: ExtranetPage, what: str, vin: str, target: str) -> RemovalsPage:
+    """Wait for what the user waits for: the line showing its new status, or the refusal."""
+    following = RemovalsPage(page.page, wait=False)
+    vin_cell = page.page.get_by_role("cell", name=name_re(vin))
+    status = page.page.get_by_role("cell", name=re.compile(rf"^\s*{loose(target)}", re.I)).or_(
+        clickable(page.page, re.compile(rf"^\s*{loose(target)}", re.I)))
+    done = following.table().locator.get_by_role("row").filter(has=vin_cell).filter(has=status)
+    if page.await_one(what, done, page.page.get_by_role("alert")) == 1:
+        raise BusinessError(" ; ".join(page.alerts()), code="transition_refused")
+    return following
 
 
 class SignalerPage(ExtranetPage):
@@ -76,14 +79,11 @@ class SignalerPage(ExtranetPage):
     def landmark(self) -> Locator:
         return self.page.get_by_label(name_re("Nom du technicien"))
 
-    def submit(self, date_depose: str, boitier: str, technicien: str) -> RemovalsPage:
+    def submit(self, vin: str, date_depose: str, boitier: str, technicien: str) -> RemovalsPage:
         with self.diagnosed("SIGNALER UNE DÉPOSE"):
             if date_depose:
                 self.page.get_by_label(name_re("Date de dépose")).first.fill(date_depose)
             self.page.get_by_label(name_re("7 derniers chiffres du numéro de boîtier")).first.fill(boitier)
             self.landmark().first.fill(technicien)
             self.page.get_by_role("button", name=name_re("OK")).click()
-        following = RemovalsPage(self.page, wait=False)
-        if self.await_one("signalement", following.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.alerts()), code="report_refused")
-        return following
+        return after_action(self, "signalement", vin, "Effectuée")
