@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,7 +40,6 @@ from rpa.sandbox.traqueur_seed import sixt_vehicles
 from rpa.sandbox.traqueur_state import DemandeLine, TrackedVehicle
 
 pytestmark = pytest.mark.e2e
-
 
 
 class Account(NamedTuple):
@@ -77,11 +77,6 @@ def home_of(page: Page, sandbox: Sandbox, account: Account) -> TraqueurHome:
 def removals_of(page: Page, sandbox: Sandbox, account: Account) -> RemovalsPage:
     """Remover: home → `Gérer les demandes de déposes` → `GÉRER LES DÉPOSES`."""
     return home_of(page, sandbox, account).open_removals()
-
-
-def detail_of(page: Page, sandbox: Sandbox, numero: str) -> DemandeDetailPage:
-    """Requester: home → `Gérer les demandes de déposes` → the demande `numero`."""
-    return home_of(page, sandbox, SIXT).open_my_requests().open(numero)
 
 
 def request_file(folder: Path, rows: list[tuple[str, ...]],
@@ -184,6 +179,13 @@ def test_wrong_header_refuses_the_whole_file(
     assert refused.value.code == "upload_refused"
     expect(page.get_by_role("alert")).to_have_text(HEADER_REFUSED)
     expect(page.get_by_role("button", name="CONFIRMER")).to_have_count(0)
+
+    # Again from the same screen, alert and all: a file whose every line is rejected.
+    review = upload.upload(request_file(tmp_path, [line(vehicle, "ZZ999")]))
+    assert statuses(review.lines()) == {vehicle.vin: "Rejetée : Code distributeur inconnu"}
+    with pytest.raises(BusinessError, match="Aucune ligne valide") as nothing:
+        review.confirm()
+    assert nothing.value.code == "request_refused"
     assert [d.numero for d in sandbox.state.traqueur.demandes] == [63]
 
 
@@ -199,6 +201,7 @@ def test_review_then_confirm_creates_the_new_lines_only(
         line(ada),  # not SIXT's
         line(wrong_abo, abonnement="999999Z99"),
         line(other, "ZZ999"),
+        line(state.vehicle(TRAMOSA_63) or x1),  # still Prévenu in demande #63
     ])
     review = home_of(page, sandbox, SIXT).open_new_request().upload(path)
     assert isinstance(review, ReviewPage)
@@ -210,6 +213,7 @@ def test_review_then_confirm_creates_the_new_lines_only(
         ada.vin: "Rejetée : Véhicule inconnu sur votre compte",
         wrong_abo.vin: "Rejetée : Abonnement non conforme",
         other.vin: "Rejetée : Code distributeur inconnu",
+        TRAMOSA_63: "Rejetée : Demande de dépose déjà en cours",
     }
     assert [(r["N° Abonnement"], r["Code distributeur"]) for r in rows[:2]] == [
         (x1.abonnement, "EK004"), (second.abonnement, "JJ020"),
@@ -233,29 +237,39 @@ def test_review_then_confirm_creates_the_new_lines_only(
 
 # -- the requester: demandes and cancelling -----------------------------------------------
 def test_demandes_list_detail_and_cancel(page: Page, sandbox: Sandbox) -> None:
+    state_line(sandbox, WALON_63).apply("accepter", WALON.email)
     listing = home_of(page, sandbox, SIXT).open_my_requests()
     records = listing.records()
     assert [(r["N° demande"], r["Date de création"], r["Résumé (nb)"]) for r in records] == [
-        ("#63", "08/07/2014", "Total : 2 dont acceptées : 0 dont effectuées : 0"),
+        ("#63", "08/07/2014", "Total : 2 dont acceptées : 1 dont effectuées : 0"),
     ]
     assert records[0]["Demandeur"] == "SIXT SAS"
 
     detail = listing.open("63")
     assert isinstance(detail, DemandeDetailPage)
     expect(page.get_by_role("heading", name="Demande #63")).to_be_visible()
-    assert statuses(detail.lines()) == {TRAMOSA_63: "Prévenu", WALON_63: "Prévenu"}
+    assert statuses(detail.lines()) == {TRAMOSA_63: "Prévenu", WALON_63: "Acceptée"}
 
     after = detail.cancel(TRAMOSA_63, "Prévenu")
     assert isinstance(after, DemandeDetailPage)
-    assert statuses(after.lines()) == {TRAMOSA_63: "Annulée", WALON_63: "Prévenu"}
+    assert statuses(after.lines()) == {TRAMOSA_63: "Annulée", WALON_63: "Acceptée"}
     expect(status_button(page, TRAMOSA_63)).to_have_count(0)  # Annulée is final
     expect(status_button(page, WALON_63)).to_have_count(1)
     assert state_line(sandbox, TRAMOSA_63).statut == "Annulée"
-    assert state_line(sandbox, WALON_63).statut == "Prévenu"
+    assert state_line(sandbox, WALON_63).statut == "Acceptée"
     assert mail_subjects(sandbox, "logistique@tramosa.example") == [
         f"Annulation de la demande de dépose {TRAMOSA_63}"
     ]
     assert mail_subjects(sandbox, "lauterbourg@walon.example") == []
+
+    # An `Acceptée` line may be cancelled too.
+    assert statuses(after.cancel(WALON_63, "Acceptée").lines()) == {
+        TRAMOSA_63: "Annulée", WALON_63: "Annulée",
+    }
+    assert state_line(sandbox, WALON_63).statut == "Annulée"
+    assert mail_subjects(sandbox, "lauterbourg@walon.example") == [
+        f"Annulation de la demande de dépose {WALON_63}"
+    ]
 
 
 def test_empty_lists_on_both_sides(page: Page, sandbox: Sandbox) -> None:
@@ -326,8 +340,16 @@ def test_report_straight_from_prevenu_and_refuse(page: Page, sandbox: Sandbox) -
     assert state_line(sandbox, TRAMOSA_63).statut == "Effectuée"
 
 
+STALE_ACTIONS: dict[str, Callable[[StatusDialog], object]] = {
+    "accept": lambda dialog: dialog.accept(TRAMOSA_63),
+    "refuse": lambda dialog: dialog.refuse(TRAMOSA_63, "Boîtier introuvable"),
+    "report": lambda dialog: dialog.report(),
+}
+
+
+@pytest.mark.parametrize("action", sorted(STALE_ACTIONS))
 def test_a_transition_the_status_no_longer_allows_is_refused(
-    page: Page, sandbox: Sandbox
+    page: Page, sandbox: Sandbox, action: str
 ) -> None:
     removals = removals_of(page, sandbox, TRAMOSA)
     assert statuses(removals.lines()) == {TRAMOSA_63: "Prévenu"}
@@ -335,8 +357,9 @@ def test_a_transition_the_status_no_longer_allows_is_refused(
     # Meanwhile the requester cancels the line: the open page is stale.
     state_line(sandbox, TRAMOSA_63).apply("annuler", SIXT.email)
     with pytest.raises(BusinessError, match="Action impossible : la demande est Annulée") as refused:
-        dialog.accept(TRAMOSA_63)
+        STALE_ACTIONS[action](dialog)
     assert refused.value.code == "transition_refused"
     assert statuses(RemovalsPage(page).lines()) == {TRAMOSA_63: "Annulée"}
     expect(status_button(page, TRAMOSA_63)).to_have_count(0)
-    assert state_line(sandbox, TRAMOSA_63).statut == "Annulée"
+    line_63 = state_line(sandbox, TRAMOSA_63)
+    assert (line_63.statut, line_63.motif_refus) == ("Annulée", "")

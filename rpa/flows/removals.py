@@ -27,7 +27,7 @@ from rpa.files import private_dir
 from rpa.flows.run import new_run_id
 from rpa.flows.warranty import _log_retry, is_system_failure
 from rpa.pages.base import same
-from rpa.pages.traqueur import TraqueurHome, open_traqueur
+from rpa.pages.traqueur import RemovalsPage, TraqueurHome, open_traqueur
 from rpa.pages.traqueur.common import FINAL
 from rpa.removal_files import ActionLine, RequestLine, read_action_file, read_request_file, write_request_file
 from rpa.removals_store import RemovalStore
@@ -249,10 +249,11 @@ def process_removals(settings: Settings, path: Path) -> RemovalsResult:
     actions, problems = read_action_file(path)
     outcomes = _local_refusals(problems)
     with extranet(settings) as (session, store, run_dir):
+        board = RemoverBoard(session, store)
         for action in actions:
             try:
                 outcomes.append(session.retrying(f"{action.action} {action.vin}",
-                                                 partial(_apply, session, store, action)))
+                                                 partial(board.apply, action)))
             except RpaError as err:
                 outcomes.append(LineOutcome(action.row, action.vin, "échec", err.message))
     by_row = {a.row: a.action for a in actions}
@@ -263,27 +264,51 @@ def process_removals(settings: Settings, path: Path) -> RemovalsResult:
     return RemovalsResult(outcomes, out)
 
 
-def _apply(session: ExtranetSession, store: RemovalStore, action: ActionLine) -> LineOutcome:
-    """Read the line's status on the portal first; act only if the move is needed and legal."""
-    target = TARGET[action.action]
-    removals = session.home().open_removals()
-    mine = [r for r in removals.lines() if r.get("VIN", "").strip() == action.vin]
-    if not mine:
-        raise BusinessError(f"VIN {action.vin} absent de la liste des demandes de dépose", code="vin_unknown")
-    line = next((r for r in mine if _status_word(r.get("Statut", "")) in ACTIVE), mine[-1])
-    current = _status_word(line.get("Statut", ""))
-    if same(current, target):
-        return LineOutcome(action.row, action.vin, "déjà fait", f"déjà {current}", status=current)
-    if any(same(current, f) for f in FINAL) or (action.action == "Accepter" and not same(current, "Prévenu")):
-        raise BusinessError(f"{action.action} impossible : la demande est {current}", code="illegal_transition")
-    store.action(action.vin, action.action, "intent")
-    dialog = removals.open_status(action.vin, current)
-    if action.action == "Accepter":
-        dialog.accept(action.vin)
-    elif action.action == "Refuser":
-        dialog.refuse(action.vin, action.motif)
-    else:
-        dialog.report().submit(action.vin, action.date_depose, action.boitier, action.technicien)
-    store.action(action.vin, action.action, "done")
-    logger.info("{} : {} → {}", action.vin, current, target)
-    return LineOutcome(action.row, action.vin, "appliquée", f"{current} → {target}", status=target)
+class RemoverBoard:
+    """The remover's list, read once and kept current as actions land; after any failure it
+    is read again from the portal, which is the only truth."""
+
+    def __init__(self, session: ExtranetSession, store: RemovalStore) -> None:
+        self.session = session
+        self.store = store
+        self.page: RemovalsPage | None = None
+        self.records: list[dict[str, str]] = []
+
+    def _fresh(self) -> RemovalsPage:
+        if self.page is None:
+            self.page = self.session.home().open_removals()
+            self.records = self.page.lines()
+        return self.page
+
+    def apply(self, action: ActionLine) -> LineOutcome:
+        """Read the line's status first; act only if the move is needed and legal."""
+        try:
+            return self._apply(action)
+        except BaseException:
+            self.page = None  # whatever happened, look again before the next move
+            raise
+
+    def _apply(self, action: ActionLine) -> LineOutcome:
+        target = TARGET[action.action]
+        page = self._fresh()
+        mine = [r for r in self.records if r.get("VIN", "").strip() == action.vin]
+        if not mine:
+            raise BusinessError(f"VIN {action.vin} absent de la liste des demandes de dépose", code="vin_unknown")
+        line = next((r for r in mine if _status_word(r.get("Statut", "")) in ACTIVE), mine[-1])
+        current = _status_word(line.get("Statut", ""))
+        if same(current, target):
+            return LineOutcome(action.row, action.vin, "déjà fait", f"déjà {current}", status=current)
+        if any(same(current, f) for f in FINAL) or (action.action == "Accepter" and not same(current, "Prévenu")):
+            raise BusinessError(f"{action.action} impossible : la demande est {current}", code="illegal_transition")
+        self.store.action(action.vin, action.action, "intent")
+        dialog = page.open_status(action.vin, current)
+        if action.action == "Accepter":
+            self.page = dialog.accept(action.vin)
+        elif action.action == "Refuser":
+            self.page = dialog.refuse(action.vin, action.motif)
+        else:
+            self.page = dialog.report().submit(action.vin, action.date_depose, action.boitier, action.technicien)
+        self.store.action(action.vin, action.action, "done")
+        line["Statut"] = target
+        logger.info("{} : {} → {}", action.vin, current, target)
+        return LineOutcome(action.row, action.vin, "appliquée", f"{current} → {target}", status=target)

@@ -144,6 +144,14 @@ class Table:
 
     def records(self) -> list[dict[str, str]]:
         headers = self.headers()
+        # One round trip for an HTML table; row by row through roles for anything else.
+        fast = self.locator.get_by_role("row").evaluate_all(
+            """rows => rows.every(r => r.cells) ? rows
+                 .filter(r => Array.from(r.cells).some(c => c.tagName === 'TD'))
+                 .map(r => Array.from(r.cells).map(c => c.innerText.trim())) : null"""
+        )
+        if fast is not None:
+            return [dict(zip(headers, cells)) for cells in fast]
         records = []
         for row in self.body_rows():
             cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]

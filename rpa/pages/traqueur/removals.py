@@ -58,7 +58,11 @@ class StatusDialog:
 
     def report(self) -> SignalerPage:
         self.parent.act("Signaler la dépose", lambda: self.dialog.get_by_role("button", name=name_re("Signaler la dépose")).click())
-        return SignalerPage(self.page)
+        form = SignalerPage(self.page, wait=False)
+        # A status that no longer allows it is refused on the list, not on the form.
+        if self.parent.await_one("Signaler la dépose", form.landmark(), self.page.get_by_role("alert")) == 1:
+            raise BusinessError(" ; ".join(self.parent.alerts()), code="transition_refused")
+        return form
 
 
 def after_action(page: ExtranetPage, what: str, vin: str, target: str) -> RemovalsPage:
