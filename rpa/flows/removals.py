@@ -29,7 +29,13 @@ from rpa.flows.warranty import _log_retry, is_system_failure
 from rpa.pages.base import same
 from rpa.pages.traqueur import RemovalsPage, TraqueurHome, open_traqueur
 from rpa.pages.traqueur.common import FINAL
-from rpa.removal_files import ActionLine, RequestLine, read_action_file, read_request_file, write_request_file
+from rpa.removal_files import (
+    ActionLine,
+    RequestLine,
+    read_action_file,
+    read_request_file,
+    write_request_file,
+)
 from rpa.removals_store import RemovalStore
 from rpa.report import write_workbook
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Generic, TypeVar
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator
 
 from rpa.config import PortalSettings
 from rpa.errors import UsageError

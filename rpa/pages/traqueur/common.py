@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Locator
 
-from rpa.pages.base import BasePage, Table, clickable, name_re
+from rpa.pages.base import BasePage, Table, clickable, loose, name_re
 
 # Statuses a line can no longer leave (PORTALS.md §4).
 FINAL = ("Effectuée", "Refusée", "Annulée")
@@ -32,4 +32,6 @@ class ExtranetPage(BasePage):
     def status_control(self, table: Table, vin: str, status: str) -> Locator:
         """The clickable status of the line for `vin` that shows `status`."""
         row = table.locator.get_by_role("row").filter(has=self.page.get_by_role("cell", name=name_re(vin)))
-        return clickable(row.filter(has=clickable(self.page, name_re(status))), name_re(status))
+        named = re.compile(rf"^\s*{loose(status)}", re.I)
+        # A button or link in the cell, or the cell itself when the portal made it clickable.
+        return clickable(row, named).or_(row.get_by_role("cell", name=named)).first

@@ -48,12 +48,16 @@ class StatusDialog:
         return self._after("Accepter la demande", vin, "Acceptée")
 
     def refuse(self, vin: str, motif: str) -> RemovalsPage:
+        refuse = self.dialog.get_by_role("button", name=name_re("Refuser la demande"))
         with self.parent.diagnosed("Refuser la demande"):
-            self.dialog.get_by_role("button", name=name_re("Refuser la demande")).click()
-            field = self.dialog.get_by_label(name_re("Motif du refus"))
-            expect(field.first).to_be_visible()
-            field.first.fill(motif)
-            self.dialog.get_by_role("button", name=SUBMIT_RE).first.click()
+            refuse.click()
+            field = self.page.get_by_label(name_re("Motif du refus")).first
+            expect(field).to_be_visible()
+            field.fill(motif)
+            # The form's own submit (`OK`…), or `Refuser la demande` again where that is it.
+            submit = self.dialog.get_by_role("button", name=SUBMIT_RE).or_(
+                self.page.get_by_role("button", name=SUBMIT_RE))
+            (submit.first if submit.count() else refuse).click()
         return self._after("Refuser la demande", vin, "Refusée")
 
     def report(self) -> SignalerPage:
