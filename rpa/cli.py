@@ -159,6 +159,36 @@ def demo(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def reconcile(
+    directory: Annotated[Path | None, typer.Argument(help="Policies folder (default: <data dir>/policies).")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Download missing PDFs; move bad and duplicate files to <DIR>-quarantaine (never deletes).")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Skip GuideWire: compare the folder and the ledger only.")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Workbook to write.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Overrides RPA_DATA_DIR.")] = None,
+) -> None:
+    """Reconcile the policy PDFs with the ledger and GuideWire; exit 1 while discrepancies remain."""
+    from rpa.flows.reconcile import reconcile as run_reconcile
+    from rpa.reconcile import KINDS
+
+    settings = load_settings(data_dir)
+    setup_logging(settings, console=console)
+    result = run_reconcile(settings, directory, fix=fix, offline=offline, out=out_file)
+    table = Table(title=f"Rapprochement de {result.directory} — {result.files} fichier(s) en {result.seconds:.1f} s")
+    table.add_column("Type")
+    table.add_column("Écart")
+    table.add_column("Trouvés", justify="right")
+    if fix:
+        table.add_column("Restants", justify="right")
+    for kind, (found, left) in result.counts().items():
+        row = [kind, escape(KINDS[kind]), str(found)] + ([str(left)] if fix else [])
+        table.add_row(*row, style="red" if left else None)
+    out.print(table)
+    out.print("Aucun écart." if not result.remaining else f"{len(result.remaining)} écart(s) restant(s).")
+    out.print(f"Classeur : {result.path}")
+    raise typer.Exit(result.exit_code)
+
+
 removals = typer.Typer(help="Traqueur Extranet PRO: tracker-box removals, both sides.", no_args_is_help=True)
 app.add_typer(removals, name="removals")
 

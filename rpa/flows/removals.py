@@ -18,14 +18,12 @@ from typing import TypeVar
 
 from loguru import logger
 from playwright.sync_api import Page
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from rpa.browser import browser_session, new_context
 from rpa.config import Settings
 from rpa.errors import BusinessError, InputProblem, RpaError
 from rpa.files import private_dir
 from rpa.flows.run import new_run_id
-from rpa.flows.warranty import _log_retry, is_system_failure
 from rpa.pages.base import same
 from rpa.pages.traqueur import RemovalsPage, TraqueurHome, open_traqueur
 from rpa.pages.traqueur.common import FINAL
@@ -38,6 +36,7 @@ from rpa.removal_files import (
 )
 from rpa.removals_store import RemovalStore
 from rpa.report import write_workbook
+from rpa.retry import retrying
 
 T = TypeVar("T")
 TARGET = {"Accepter": "Acceptée", "Refuser": "Refusée", "Signaler": "Effectuée"}
@@ -80,16 +79,7 @@ class ExtranetSession:
         return open_traqueur(self.page, self.settings.traqueur)
 
     def retrying(self, what: str, fn: Callable[[], T]) -> T:
-        retry = self.settings.retry
-        policy = Retrying(
-            retry=retry_if_exception(is_system_failure),  # never a portal refusal
-            stop=stop_after_attempt(retry.attempts),  # bounded: the file must go on
-            wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        logger.debug("étape : {}", what)
-        return policy(fn)
+        return retrying(self.settings.retry, what, fn)
 
     def requester_lines(self) -> list[tuple[str, dict[str, str]]]:
         """Every (demande, line) of the requester's account, read off the portal."""

@@ -23,26 +23,19 @@ from typing import TypeVar
 from loguru import logger
 from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential_jitter,
-)
 
 from rpa.browser import new_context
 from rpa.config import Settings
-from rpa.errors import BusinessError, DocumentNotReady, RpaError, SystemFailure, UsageError
+from rpa.errors import BusinessError, DocumentNotReady, RpaError
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
 from rpa.pages.base import same
-from rpa.pages.guidewire import GwHomePage, open_guidewire
+from rpa.pages.guidewire import GwHomePage, GwPage, open_guidewire
 from rpa.pages.planetvo import HomePage, open_planetvo
 from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
 from rpa.policies import check_pdf, file_policy
 from rpa.report import Outcome
+from rpa.retry import retrying, waiting_for_document
 from rpa.workqueue import WarrantyItem
 
 T = TypeVar("T")
@@ -51,17 +44,21 @@ T = TypeVar("T")
 ELIGIBLE_GARANTIE_RE = re.compile(r"spoticar|ds\s*certified", re.I)
 
 
-def is_system_failure(exc: BaseException) -> bool:
-    """Retry what may work on a second try; never a broken rule or a bad configuration."""
-    if isinstance(exc, (BusinessError, UsageError)):
-        return False
-    return isinstance(exc, (SystemFailure, PlaywrightError))
-
-
-def _log_retry(state: RetryCallState) -> None:
-    exc = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0
-    logger.warning("échec système ({}), nouvel essai {} dans {:.1f} s", exc, state.attempt_number + 1, wait)
+def fetch_policy_pdf(home: GwPage, police: str, directory: Path) -> Path:
+    """Download the PDF of police `police` from its policy page, check it and file it in
+    `directory` under the portal's name. Shared by the warranty chain and the reconciliation,
+    so a PDF is always fetched and checked the same way."""
+    policy = home.search(police).open_policy(police)
+    if policy.document_count() == 0:  # the card says so: no need to open the list
+        raise DocumentNotReady(f"le PDF de la police {police} n'est pas encore disponible")
+    names = policy.open_documents()
+    if not names:
+        raise DocumentNotReady(f"le PDF de la police {police} n'est pas encore disponible")
+    name = next((n for n in names if police in n), names[0])
+    with tempfile.TemporaryDirectory(prefix="rpa-dl-") as tmp:
+        download = policy.download(name, Path(tmp))
+        check_pdf(download.path, police)
+        return file_policy(download.path, download.suggested_name, police, directory)
 
 
 @dataclass
@@ -92,28 +89,7 @@ class WarrantyRunner:
 
     # -- retry policies ------------------------------------------------------------------
     def _retrying(self, what: str, fn: Callable[[], T]) -> T:
-        retry = self.settings.retry
-        policy = Retrying(
-            retry=retry_if_exception(is_system_failure),  # business failures are final
-            stop=stop_after_attempt(retry.attempts),  # bounded: the queue must go on
-            wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),
-            before_sleep=_log_retry,  # every retry is visible in the log
-            reraise=True,  # the last real error, not a RetryError, reaches the boundary
-        )
-        logger.debug("étape : {}", what)
-        return policy(fn)
-
-    def _waiting_for_document(self, fn: Callable[[], T]) -> T:
-        retry = self.settings.retry
-        policy = Retrying(
-            retry=retry_if_exception(is_system_failure),
-            # The PDF "may appear a little after the purchase": wait minutes, not attempts.
-            stop=stop_after_delay(retry.document_wait_s),
-            wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        return policy(fn)
+        return retrying(self.settings.retry, what, fn)
 
     # -- portal entry points -----------------------------------------------------------------
     def planetvo_home(self) -> HomePage:
@@ -187,7 +163,7 @@ class WarrantyRunner:
             self._retrying("achat GuideWire", lambda: self.buy(item))
         entry = self._entry(item.key)
         if entry.stage is not Stage.DONE or not entry.pdf or not Path(entry.pdf).exists():
-            self._waiting_for_document(lambda: self.file_pdf(item))
+            waiting_for_document(self.settings.retry, lambda: self.file_pdf(item))
 
     # -- stage 1: Planet VO prerequisites ----------------------------------------------------
     def check_prerequisites(self, item: WarrantyItem) -> str:
@@ -340,18 +316,7 @@ class WarrantyRunner:
     # -- stage 4: the policy PDF ---------------------------------------------------------------
     def file_pdf(self, item: WarrantyItem) -> None:
         entry = self._entry(item.key)
-        policy = self.guidewire_home().search(entry.police).open_policy(entry.police)
-        if policy.document_count() == 0:  # the card says so: no need to open the list
-            raise DocumentNotReady(f"le PDF de la police {entry.police} n'est pas encore disponible")
-        names = policy.open_documents()
-        if not names:
-            raise DocumentNotReady(f"le PDF de la police {entry.police} n'est pas encore disponible")
-        name = next((n for n in names if entry.police in n), names[0])
-        with tempfile.TemporaryDirectory(prefix="rpa-dl-") as tmp:
-            download = policy.download(name, Path(tmp))
-            check_pdf(download.path, entry.police)
-            path = file_policy(download.path, download.suggested_name, entry.police,
-                               self.settings.policies_dir)
+        path = fetch_policy_pdf(self.guidewire_home(), entry.police, self.settings.policies_dir)
         self.ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name}", pdf=str(path))
         logger.info("PDF classé : {}", path)
 
