@@ -36,6 +36,20 @@ def safe_name(suggested: str, police: str) -> str:
     return base
 
 
+def first_page_mentions(reader: PdfReader, police: str) -> bool:
+    """Does the first page carry `police` in its text?
+
+    The page's content stream is searched first (a tenth of the cost of laying out its
+    text); only when the number is not there literally, split or encoded, is the text
+    extracted the slow way.
+    """
+    page = reader.pages[0]
+    contents = page.get_contents()
+    if contents is not None and police.encode() in contents.get_data():
+        return True
+    return police in re.sub(r"\s+", "", page.extract_text() or "")
+
+
 def check_pdf(path: Path, police: str) -> int:
     """Raise NotAPdf unless `path` is a readable PDF; returns its page count."""
     with path.open("rb") as fh:
@@ -45,12 +59,12 @@ def check_pdf(path: Path, police: str) -> int:
     try:
         reader = PdfReader(path)
         pages = len(reader.pages)
-        text = reader.pages[0].extract_text() if pages else ""
+        mentioned = first_page_mentions(reader, police) if pages else False
     except (PdfReadError, OSError, ValueError) as err:
         raise NotAPdf(f"PDF illisible : {err}") from err
     if pages == 0:
         raise NotAPdf("PDF sans page")
-    if police not in (text or "").replace(" ", ""):
+    if not mentioned:
         logger.warning("le PDF de la police {} ne cite pas son numéro dans son texte", police)
     return pages
 

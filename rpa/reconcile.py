@@ -24,7 +24,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from rpa.ledger import LedgerItem, Stage
-from rpa.policies import POLICY_NAME_RE
+from rpa.policies import POLICY_NAME_RE, first_page_mentions
 
 # Kinds of discrepancy: short code -> what an operator reads in the workbook.
 KINDS: dict[str, str] = {
@@ -143,14 +143,12 @@ def check_file(path: str, police: str) -> Verdict:
             warnings.simplefilter("ignore")
             reader = PdfReader(path)
             pages = len(reader.pages)
-            text = reader.pages[0].extract_text() if pages else ""
+            mentioned = first_page_mentions(reader, police) if pages and police else None
     except Exception as err:  # noqa: BLE001 - pypdf raises many kinds on a broken file
         return Verdict(False, f"PDF illisible : {type(err).__name__}: {err}"[:200], None)
     if pages == 0:
         return Verdict(False, "PDF sans page", None)
-    if not police:
-        return Verdict(True, "", None)
-    return Verdict(True, "", police in re.sub(r"\s+", "", text or ""))
+    return Verdict(True, "", mentioned)
 
 
 def _check_many(jobs: list[tuple[str, str]]) -> list[Verdict]:
