@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -43,7 +45,9 @@ def load_settings(data_dir: Path | None = None) -> Settings:
     return settings
 
 
-def run_items(settings: Settings, source: ItemSource) -> RunResult:
+@contextmanager
+def progress_bar(settings: Settings) -> Iterator[tuple[Callable[[int], None], Callable[[Outcome], None]]]:
+    """A progress bar for a queue; the log prints above it."""
     with Progress(
         TextColumn("[bold]Garanties"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=console, transient=False,
@@ -57,6 +61,11 @@ def run_items(settings: Settings, source: ItemSource) -> RunResult:
         def done(outcome: Outcome) -> None:
             progress.update(task, advance=1, description=f"{outcome.key}: {outcome.result}")
 
+        yield start, done
+
+
+def run_items(settings: Settings, source: ItemSource) -> RunResult:
+    with progress_bar(settings) as (start, done):
         return run_warranty(settings, source, on_start=start, on_done=done)
 
 
@@ -243,6 +252,63 @@ def removals_process(file: Annotated[Path, typer.Argument(help="One row per VIN:
     result = process_removals(settings, file)
     print_removals(result, f"Déposes — {file.name}")
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def nightly() -> None:
+    """The unattended night: every closed BDC, then the policies folder reconciled."""
+    from rpa.flows.nightly import run_nightly
+
+    settings = load_settings()
+    setup_logging(settings, console=console)
+    with progress_bar(settings) as (start, done):
+        result = run_nightly(settings, on_start=start, on_done=done)
+    print_summary(result.run, settings)
+    rec = result.reconciliation
+    out.print(f"Rapprochement : {len(rec.remaining)} écart(s) sur {rec.files} fichier(s) — {rec.path}")
+    raise typer.Exit(result.exit_code)
+
+
+runs = typer.Typer(help="Past runs: what happened, vehicle by vehicle.", invoke_without_command=True)
+app.add_typer(runs, name="runs")
+
+
+@runs.callback()
+def runs_list(ctx: typer.Context) -> None:
+    """One line per run: start, duration, vehicles done / failed / skipped."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rpa.flows.run import load_summaries
+
+    settings = load_settings()
+    table = Table(title=f"Runs — {settings.runs_dir}")
+    for column in ("Run", "Commande", "Début", "Durée", "Faits", "Échecs", "Ignorés"):
+        table.add_column(column)
+    for s in load_summaries(settings.runs_dir):
+        table.add_row(s.run_id, s.command, f"{s.started:%d/%m/%Y %H:%M}", f"{s.seconds:.0f} s",
+                      str(s.count("terminé")), str(s.count("échec")),
+                      str(s.count("déjà fait", "doublon", "reporté")))
+    out.print(table)
+
+
+@runs.command("show")
+def runs_show(run_id: Annotated[str, typer.Argument(help="A run id from `rpa runs`.")]) -> None:
+    """Each vehicle of a run: stage reached, result and reason."""
+    from rpa.flows.run import load_summaries
+
+    settings = load_settings()
+    found = [s for s in load_summaries(settings.runs_dir) if s.run_id == run_id]
+    if not found:
+        raise UsageError(f"Aucun run {run_id} dans {settings.runs_dir} (voir `rpa runs`).")
+    summary = found[0]
+    table = Table(title=f"Run {summary.run_id} ({summary.command}, {summary.started:%d/%m/%Y %H:%M})")
+    for column in ("Ligne", "Vo Vendu", "Étape", "Résultat", "Police", "Motif"):
+        table.add_column(column, overflow="fold")
+    for o in summary.outcomes:
+        reason = f"({o.failure_kind}) {o.reason}" if o.failure_kind else o.reason
+        table.add_row(str(o.row), escape(o.key), o.stage, o.result, o.police, escape(reason))
+    out.print(table)
+    out.print(f"Dossier : {settings.runs_dir / summary.run_id}")
 
 
 def main() -> None:

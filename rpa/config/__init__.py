@@ -3,6 +3,7 @@
 from rpa.config.settings import (
     BrowserSettings,
     GuideWireSettings,
+    NightlySettings,
     PlanetVoSettings,
     PortalSettings,
     ReseauxConnectSettings,
@@ -14,6 +15,7 @@ from rpa.config.settings import (
 __all__ = [
     "BrowserSettings",
     "GuideWireSettings",
+    "NightlySettings",
     "PlanetVoSettings",
     "PortalSettings",
     "ReseauxConnectSettings",

@@ -6,6 +6,7 @@ Environment variables use the prefix ``RPA_`` and ``__`` for nesting
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -72,6 +73,13 @@ class TraqueurSettings(PortalSettings):
         return self.username
 
 
+class NightlySettings(BaseModel):
+    # No vehicle is started after this time of day (RPA_NIGHTLY__DEADLINE=05:30).
+    deadline: dt.time | None = None
+    # Run folders older than this are deleted at the start of each nightly run.
+    retention_days: int = 30
+
+
 class BrowserSettings(BaseModel):
     executable_path: Path | None = None
     headless: bool = True
@@ -110,6 +118,7 @@ class Settings(BaseSettings):
     reseauxconnect: ReseauxConnectSettings = Field(default_factory=ReseauxConnectSettings)
     guidewire: GuideWireSettings = Field(default_factory=GuideWireSettings)
     traqueur: TraqueurSettings = Field(default_factory=TraqueurSettings)
+    nightly: NightlySettings = Field(default_factory=NightlySettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     data_dir: Path = Field(default_factory=_default_data_dir)

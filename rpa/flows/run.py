@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from loguru import logger
+from pydantic import BaseModel
 
 from rpa.browser import browser_session
 from rpa.config import Settings
 from rpa.errors import BusinessError
-from rpa.files import private_dir
+from rpa.files import private_dir, private_file
 from rpa.flows.warranty import WarrantyRunner
 from rpa.ledger import Ledger
 from rpa.report import Outcome, write_results
@@ -32,7 +34,8 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """1 when a vehicle failed or was deferred: "all done" must mean all done."""
+        return 1 if self.failed or any(o.result == "reporté" for o in self.outcomes) else 0
 
 
 def new_run_id() -> str:
@@ -50,40 +53,101 @@ def run_warranty(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     run_id: str | None = None,
+    stop_at: dt.datetime | None = None,
+    command: str = "warranty",
 ) -> RunResult:
-    """Push every item through the chain; a failed item never stops the queue."""
+    """Push every item through the chain; a failed item never stops the queue.
+
+    With `stop_at`, no item is started after that moment: the rest is deferred (`reporté`)
+    to the next run, which resumes it from the ledger.
+    """
     run_id = run_id or new_run_id()
     run_dir = private_dir(settings.runs_dir / run_id)
     started = dt.datetime.now()
     outcomes: list[Outcome] = []
+    # The run's own log, one JSON object a line, beside its queue and results.
+    sink = logger.add(run_dir / "run.log.jsonl", serialize=True, level="DEBUG",
+                      rotation="20 MB", retention=3)
 
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
 
-    with Ledger(settings.ledger_path) as ledger, browser_session(settings.browser) as browser:
-        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
-        try:
+    try:
+        with Ledger(settings.ledger_path) as ledger, browser_session(settings.browser) as browser:
+            runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
             try:
-                items = source(runner) if callable(source) else source
-            except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
-                record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
-                items = []
-            if on_start:
-                on_start(len(items))
-            first_row: dict[str, int] = {}
-            for item in items:
-                if item.key in first_row:  # the same vehicle twice in one file: do it once
-                    record(Outcome(row=item.row, key=item.key, result="doublon",
-                                   reason=f"même véhicule que la ligne {first_row[item.key]}"))
-                    continue
-                first_row[item.key] = item.row
-                record(runner.process(item))
-        finally:
-            runner.close()
-    results = write_results(run_dir / "resultats.xlsx", outcomes)
-    seconds = (dt.datetime.now() - started).total_seconds()
-    logger.info("run {} : {} lignes en {:.1f} s, résultats dans {}", run_id, len(outcomes), seconds, results)
-    return RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
-                     results_path=results, seconds=seconds)
+                try:
+                    items = source(runner) if callable(source) else source
+                except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
+                    record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
+                    items = []
+                if on_start:
+                    on_start(len(items))
+                first_row: dict[str, int] = {}
+                for item in items:
+                    if item.key in first_row:  # the same vehicle twice in one file: do it once
+                        record(Outcome(row=item.row, key=item.key, result="doublon",
+                                       reason=f"même véhicule que la ligne {first_row[item.key]}"))
+                        continue
+                    first_row[item.key] = item.row
+                    if stop_at is not None and dt.datetime.now() >= stop_at:
+                        record(Outcome(row=item.row, key=item.key, result="reporté",
+                                       reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
+                        continue
+                    record(runner.process(item))
+            finally:
+                runner.close()
+        results = write_results(run_dir / "resultats.xlsx", outcomes)
+        seconds = (dt.datetime.now() - started).total_seconds()
+        result = RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
+                           results_path=results, seconds=seconds)
+        write_summary(run_dir, result, command, started)
+        logger.info("run {} : {} ligne(s) en {:.1f} s, résultats dans {}", run_id, len(outcomes), seconds, results)
+        return result
+    finally:
+        logger.remove(sink)
+
+
+def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.datetime) -> None:
+    """`run.json`: what `rpa runs` lists and `rpa runs show` details."""
+    summary = RunSummary(run_id=result.run_id, command=command, started=started,
+                         seconds=result.seconds, outcomes=result.outcomes)
+    with private_file(run_dir / "run.json") as tmp:
+        tmp.write_text(summary.model_dump_json(indent=1), encoding="utf-8")
+
+
+class RunSummary(BaseModel):
+    run_id: str
+    command: str
+    started: dt.datetime
+    seconds: float
+    outcomes: list[Outcome]
+
+    def count(self, *results: str) -> int:
+        return sum(1 for o in self.outcomes if o.result in results)
+
+
+def load_summaries(runs_dir: Path) -> list[RunSummary]:
+    """Every run that wrote its summary, oldest first."""
+    summaries = []
+    for path in sorted(runs_dir.glob("*/run.json")):
+        try:
+            summaries.append(RunSummary.model_validate_json(path.read_text(encoding="utf-8")))
+        except ValueError:
+            continue  # a run killed before its summary: its log is still there
+    return summaries
+
+
+def prune_runs(runs_dir: Path, days: int) -> list[Path]:
+    """Delete run folders older than `days` days (they hold customer data)."""
+    limit = dt.datetime.now().timestamp() - days * 86400
+    gone = []
+    for run in runs_dir.glob("*/"):
+        if run.is_dir() and run.stat().st_mtime < limit:
+            shutil.rmtree(run)
+            gone.append(run)
+    if gone:
+        logger.info("{} run(s) de plus de {} jours supprimé(s)", len(gone), days)
+    return gone

@@ -1,0 +1,69 @@
+"""`rpa nightly`: every closed BDC, unattended, once a night and never twice at once.
+
+Planet VO's own `Exporter` of the BDCs `Cloturé` is the night's queue, kept with the run.
+The ledger makes a second run the same night buy nothing; a lock makes two runs never
+overlap; an optional deadline stops cleanly between vehicles. The policies folder is then
+reconciled against the ledger and GuideWire (report only: a person decides on `--fix`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from loguru import logger
+
+from rpa.config import Settings
+from rpa.flows.reconcile import ReconcileResult, reconcile
+from rpa.flows.run import RunResult, prune_runs, run_warranty
+from rpa.flows.warranty import WarrantyRunner
+from rpa.lock import exclusive
+from rpa.report import Outcome
+from rpa.workqueue import WarrantyItem, read_queue
+
+
+@dataclass
+class NightlyResult:
+    run: RunResult
+    reconciliation: ReconcileResult
+
+    @property
+    def exit_code(self) -> int:
+        return max(self.run.exit_code, self.reconciliation.exit_code)
+
+
+def next_occurrence(at: dt.time | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The deadline as a moment: today at `at`, or tomorrow if that has passed (a night run
+    started at 22:00 with a 05:30 deadline ends the next morning)."""
+    if at is None:
+        return None
+    now = now or dt.datetime.now()
+    moment = dt.datetime.combine(now.date(), at)
+    return moment if moment > now else moment + dt.timedelta(days=1)
+
+
+def closed_bdcs(runner: WarrantyRunner) -> list[WarrantyItem]:
+    """Planet VO: Bon de commande, `statut` = `Cloturé`, `Exporter`."""
+    assert runner.run_dir is not None
+    return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx", statut="Cloturé"))
+
+
+def run_nightly(
+    settings: Settings,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+    now: dt.datetime | None = None,
+) -> NightlyResult:
+    settings.require_warranty_portals()
+    with exclusive(settings.data_dir / "nightly.lock", "Un run nocturne"):
+        prune_runs(settings.runs_dir, settings.nightly.retention_days)
+        stop_at = next_occurrence(settings.nightly.deadline, now)
+        run = run_warranty(settings, closed_bdcs, stop_at=stop_at, command="nightly",
+                           on_start=on_start, on_done=on_done)
+        out = settings.runs_dir / run.run_id / "rapprochement.xlsx"
+        reconciliation = reconcile(settings, out=out)
+        logger.info("nuit {} : {} véhicule(s), rapprochement : {} écart(s)", run.run_id,
+                    len(run.outcomes), len(reconciliation.remaining))
+        return NightlyResult(run, reconciliation)
