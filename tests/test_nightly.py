@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from clirun import env_for, rpa
+
 from rpa.config import NightlySettings, Settings
 from rpa.errors import UsageError
 from rpa.flows.nightly import next_occurrence, run_nightly
