@@ -217,16 +217,21 @@ def print_removals(result: RemovalsResult, title: str) -> None:
     out.print(f"Classeur : {result.path}")
 
 
+def run_removals(flow: Callable[[Settings, Path], RemovalsResult], file: Path, title: str) -> None:
+    """Run a removal flow over `file`, show its lines, exit 0 or 1."""
+    settings = load_settings()
+    setup_logging(settings, console=console)
+    result = flow(settings, file)
+    print_removals(result, f"{title} — {file.name}")
+    raise typer.Exit(result.exit_code)
+
+
 @removals.command("request")
 def removals_request(file: Annotated[Path, typer.Argument(help="Request file (.xlsx or .xls), the extranet's upload format.")]) -> None:
     """Requester: check the file locally, upload it, compare the review page, CONFIRMER."""
     from rpa.flows.removals import request_removals
 
-    settings = load_settings()
-    setup_logging(settings, console=console)
-    result = request_removals(settings, file)
-    print_removals(result, f"Demande de dépose — {file.name}")
-    raise typer.Exit(result.exit_code)
+    run_removals(request_removals, file, "Demande de dépose")
 
 
 @removals.command("status")
@@ -247,11 +252,7 @@ def removals_process(file: Annotated[Path, typer.Argument(help="One row per VIN:
     """Remover: apply Accepter / Refuser / Signaler to each line of the file."""
     from rpa.flows.removals import process_removals
 
-    settings = load_settings()
-    setup_logging(settings, console=console)
-    result = process_removals(settings, file)
-    print_removals(result, f"Déposes — {file.name}")
-    raise typer.Exit(result.exit_code)
+    run_removals(process_removals, file, "Déposes")
 
 
 @app.command()
