@@ -309,6 +309,9 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="A run id from `rpa run
         reason = f"({o.failure_kind}) {o.reason}" if o.failure_kind else o.reason
         table.add_row(str(o.row), escape(o.key), o.stage, o.result, o.police, escape(reason))
     out.print(table)
+    for o in summary.outcomes:
+        if o.screenshot:
+            out.print(f"Capture de l'échec {o.key} : {o.screenshot}")
     out.print(f"Dossier : {settings.runs_dir / summary.run_id}")
 
 

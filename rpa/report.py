@@ -35,6 +35,7 @@ class Outcome(BaseModel):
     devis: str = ""
     police: str = ""
     pdf: str = ""
+    screenshot: str = ""  # the screen at the point of failure, in the run folder
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
 

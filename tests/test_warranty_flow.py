@@ -73,8 +73,13 @@ def test_awkward_cases_fail_in_the_portals_words_and_the_queue_goes_on(
     }
     for key, reason in expected.items():
         assert (got[key].result, got[key].failure_kind, got[key].reason) == ("échec", "métier", reason), key
-    assert got["60226"].result == "terminé"
+    assert got["60226"].result == "terminé" and not got["60226"].screenshot
     assert result.exit_code == 1
+    # Each failure left a picture of the screen it happened on.
+    for key in expected:
+        shot = Path(got[key].screenshot)
+        assert shot.parent == settings.runs_dir / result.run_id / "screenshots"
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and oct(shot.stat().st_mode & 0o777) == "0o600"
     # Nothing was bought for a refused vehicle; the unmapped offer created no devis either.
     assert [p.vin for p in sandbox.state.purchases] == ["VF3MRHNS6KS060226"]
     assert not any(d.vin == "VF3MJAHXVLS071407" for d in sandbox.state.declarations)

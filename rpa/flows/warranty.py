@@ -27,6 +27,7 @@ from playwright.sync_api import Error as PlaywrightError
 from rpa.browser import new_context
 from rpa.config import Settings
 from rpa.errors import BusinessError, DocumentNotReady, RpaError
+from rpa.files import private_dir
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
 from rpa.pages.base import same
@@ -77,6 +78,8 @@ class WarrantyRunner:
     planetvo: Page = field(init=False)
     guidewire: Page = field(init=False)
     _checker: Page | None = field(default=None, init=False)
+    _last: Page | None = field(default=None, init=False)  # the screen a failure happened on
+    _shot: Path | None = field(default=None, init=False)
     _rrd1: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -93,10 +96,26 @@ class WarrantyRunner:
 
     # -- portal entry points -----------------------------------------------------------------
     def planetvo_home(self) -> HomePage:
+        self._last = self.planetvo
         return open_planetvo(self.planetvo, self.settings.planetvo)
 
     def guidewire_home(self, page: Page | None = None) -> GwHomePage:
-        return open_guidewire(page or self.guidewire, self.settings.guidewire)
+        self._last = page or self.guidewire
+        return open_guidewire(self._last, self.settings.guidewire)
+
+    def _screenshot(self, key: str, page: Page | None = None) -> None:
+        """What the screen showed when the vehicle failed, for whoever is on duty.
+        (Password fields show as dots: nothing secret is captured.)"""
+        page = page or self._last
+        if self.run_dir is None or page is None or page.is_closed() or self._shot is not None:
+            return
+        target = private_dir(self.run_dir / "screenshots") / f"{re.sub(r'[^A-Za-z0-9_-]', '_', key)}.png"
+        try:
+            page.screenshot(path=str(target), full_page=True, timeout=5_000)
+            target.chmod(0o600)
+            self._shot = target
+        except PlaywrightError as err:  # a dead page must not hide the real failure
+            logger.debug("capture d'écran impossible : {}", err)
 
     # -- building the queue from Planet VO ----------------------------------------------------
     def lookup(self, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
@@ -121,6 +140,7 @@ class WarrantyRunner:
         if entry.stage is Stage.DONE and entry.pdf and Path(entry.pdf).exists():
             log.info("déjà fait : police {} classée dans {}", entry.police, entry.pdf)
             return self._outcome(outcome, "déjà fait")
+        self._shot = None
         try:
             with logger.contextualize(item=item.key):
                 self._run_stages(item)
@@ -129,11 +149,13 @@ class WarrantyRunner:
         except BusinessError as err:
             self.ledger.record_failure(item.key, "métier", err.message)
             log.error("échec métier : {}", err.message)
+            self._screenshot(item.key)
             return self._outcome(outcome, "échec")
         except (RpaError, PlaywrightError) as err:
             message = err.message if isinstance(err, RpaError) else str(err).splitlines()[0]
             self.ledger.record_failure(item.key, "système", message)
             log.error("échec système : {}", message)
+            self._screenshot(item.key)
             return self._outcome(outcome, "échec")
 
     def _outcome(self, outcome: Outcome, result: str) -> Outcome:
@@ -146,6 +168,7 @@ class WarrantyRunner:
                 "pdf": entry.pdf, "failure_kind": entry.error_kind if result == "échec" else "",
                 "reason": entry.error if result == "échec" else "",
                 "finished": dt.datetime.now().astimezone(),
+                "screenshot": str(self._shot) if self._shot and result == "échec" else "",
             }
         )
 
@@ -237,6 +260,9 @@ class WarrantyRunner:
                 screen.act("Déclarer Vente", lambda: screen.nav_link("Déclarer Vente").click())
                 screen = DeclarerVentePage(popup)
             self._declare_on_form(item, screen)
+        except BaseException:
+            self._screenshot(item.key, popup)  # the popup closes below: capture it first
+            raise
         finally:
             popup.close()
 
