@@ -80,6 +80,11 @@ def test_awkward_cases_fail_in_the_portals_words_and_the_queue_goes_on(
         shot = Path(got[key].screenshot)
         assert shot.parent == settings.runs_dir / result.run_id / "screenshots"
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and oct(shot.stat().st_mode & 0o777) == "0o600"
+    # …and the run's self-contained report carries the reasons, the pictures and the PDF link.
+    report = (settings.runs_dir / result.run_id / "rapport.html").read_text(encoding="utf-8")
+    assert "Code RRD1 SPOTICAR manquant pour le site CHARTRES" in report
+    assert report.count("data:image/png;base64,") == len(expected)
+    assert f"../../policies/{Path(got['60226'].pdf).name}" in report
     # Nothing was bought for a refused vehicle; the unmapped offer created no devis either.
     assert [p.vin for p in sandbox.state.purchases] == ["VF3MRHNS6KS060226"]
     assert not any(d.vin == "VF3MJAHXVLS071407" for d in sandbox.state.declarations)

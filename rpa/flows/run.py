@@ -16,6 +16,7 @@ from rpa.config import Settings
 from rpa.errors import BusinessError
 from rpa.files import private_dir, private_file
 from rpa.flows.warranty import WarrantyRunner
+from rpa.html_report import write_html_report
 from rpa.ledger import Ledger
 from rpa.report import Outcome, write_results
 from rpa.workqueue import WarrantyItem
@@ -116,6 +117,7 @@ def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.da
                          seconds=result.seconds, outcomes=result.outcomes)
     with private_file(run_dir / "run.json") as tmp:
         tmp.write_text(summary.model_dump_json(indent=1), encoding="utf-8")
+    write_html_report(run_dir, summary)
 
 
 class RunSummary(BaseModel):
