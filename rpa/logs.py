@@ -23,6 +23,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.guidewire.password.get_secret_value(),
         settings.reseauxconnect.password.get_secret_value(),
         settings.traqueur.password.get_secret_value(),
+        settings.notify.smtp_password.get_secret_value(),
     ]
     return [v for v in values if v]
 

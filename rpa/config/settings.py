@@ -80,6 +80,28 @@ class NightlySettings(BaseModel):
     retention_days: int = 30
 
 
+class RetrySettings(BaseModel):
+    attempts: int = 3
+    wait_initial_s: float = 1.0
+    wait_max_s: float = 20.0
+    # How long to keep looking for a policy PDF after purchase before giving up on it.
+    document_wait_s: float = 180.0
+
+
+class NotifySettings(BaseModel):
+    """Where the end-of-run summary goes (RPA_NOTIFY__WEBHOOK_URL, RPA_NOTIFY__SMTP_HOST…)."""
+
+    webhook_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    email_from: str = "rpa@localhost"
+    email_to: list[str] = Field(default_factory=list)
+    retry: RetrySettings = Field(default_factory=lambda: RetrySettings(attempts=3))
+
+
 class BrowserSettings(BaseModel):
     executable_path: Path | None = None
     headless: bool = True
@@ -97,14 +119,6 @@ class BrowserSettings(BaseModel):
         return None
 
 
-class RetrySettings(BaseModel):
-    attempts: int = 3
-    wait_initial_s: float = 1.0
-    wait_max_s: float = 20.0
-    # How long to keep looking for a policy PDF after purchase before giving up on it.
-    document_wait_s: float = 180.0
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RPA_",
@@ -119,6 +133,7 @@ class Settings(BaseSettings):
     guidewire: GuideWireSettings = Field(default_factory=GuideWireSettings)
     traqueur: TraqueurSettings = Field(default_factory=TraqueurSettings)
     nightly: NightlySettings = Field(default_factory=NightlySettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     data_dir: Path = Field(default_factory=_default_data_dir)

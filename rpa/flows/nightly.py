@@ -16,9 +16,10 @@ from loguru import logger
 
 from rpa.config import Settings
 from rpa.flows.reconcile import ReconcileResult, reconcile
-from rpa.flows.run import RunResult, prune_runs, run_warranty
+from rpa.flows.run import RunResult, RunSummary, prune_runs, run_warranty
 from rpa.flows.warranty import WarrantyRunner
 from rpa.lock import exclusive
+from rpa.notify import notify
 from rpa.report import Outcome
 from rpa.workqueue import WarrantyItem, read_queue
 
@@ -66,4 +67,7 @@ def run_nightly(
         reconciliation = reconcile(settings, out=out)
         logger.info("nuit {} : {} véhicule(s), rapprochement : {} écart(s)", run.run_id,
                     len(run.outcomes), len(reconciliation.remaining))
+        run_dir = settings.runs_dir / run.run_id
+        summary = RunSummary.model_validate_json((run_dir / "run.json").read_text(encoding="utf-8"))
+        notify(settings.notify, summary, run_dir / "rapport.html", len(reconciliation.remaining))
         return NightlyResult(run, reconciliation)
