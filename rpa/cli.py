@@ -19,8 +19,8 @@ from rich.table import Table
 from rpa.config import Settings
 from rpa.errors import UsageError
 from rpa.flows.removals import RemovalsResult
-from rpa.flows.run import ItemSource, RunResult, run_warranty
-from rpa.logs import setup_logging
+from rpa.flows.run import ItemSource, RunResult, new_run_id, run_warranty
+from rpa.logs import secrets_of, setup_logging
 from rpa.report import Outcome
 from rpa.workqueue import read_queue
 
@@ -313,6 +313,37 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="A run id from `rpa run
         if o.screenshot:
             out.print(f"Capture de l'échec {o.key} : {o.screenshot}")
     out.print(f"Dossier : {settings.runs_dir / summary.run_id}")
+
+
+@app.command()
+def record(
+    portal: Annotated[str, typer.Argument(help="planetvo, guidewire or traqueur.")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HAR file to write.")] = None,
+) -> None:
+    """Open a headed browser on a configured portal and record what you do there as HAR."""
+    from playwright.sync_api import sync_playwright
+
+    from rpa.browser import launch
+    from rpa.recordings import clean_har
+
+    settings = load_settings()
+    portals = {"planetvo": settings.planetvo, "guidewire": settings.guidewire, "traqueur": settings.traqueur}
+    if portal not in portals or not portals[portal].url:
+        raise UsageError(f"Portail inconnu ou sans adresse : {portal} (planetvo, guidewire, traqueur).")
+    target = out_file or Path("recordings") / f"{portal}-{new_run_id()}.har"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    headed = settings.browser.model_copy(update={"headless": False})
+    with sync_playwright() as playwright:
+        browser = launch(playwright, headed)
+        context = browser.new_context(record_har_path=str(target), record_har_content="embed")
+        page = context.new_page()
+        page.goto(str(portals[portal].url))
+        out.print("Naviguez sur le portail, puis fermez la fenêtre pour enregistrer.")
+        page.wait_for_event("close", timeout=0)  # the operator decides when it is done
+        context.close()
+        browser.close()
+    cleaned = clean_har(target, secrets_of(settings))
+    out.print(f"Enregistrement : {target} ({cleaned} secret(s) ou cookie(s) retiré(s))")
 
 
 def main() -> None:
