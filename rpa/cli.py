@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -69,6 +70,12 @@ def run_items(settings: Settings, source: ItemSource) -> RunResult:
         return run_warranty(settings, source, on_start=start, on_done=done)
 
 
+def print_counts(results: Iterable[str]) -> None:
+    """`terminé : 9, échec : 6` under a summary table."""
+    counts = Counter(results)
+    out.print(", ".join(f"{k} : {v}" for k, v in sorted(counts.items())))
+
+
 def print_summary(result: RunResult, settings: Settings) -> None:
     table = Table(title=f"Run {result.run_id} — {len(result.outcomes)} véhicule(s) en {result.seconds:.0f} s")
     for column in ("Ligne", "Vo Vendu", "Résultat", "Devis", "Police", "Motif"):
@@ -79,10 +86,7 @@ def print_summary(result: RunResult, settings: Settings) -> None:
         table.add_row(str(o.row), escape(o.key), f"[{styles.get(o.result, 'default')}]{o.result}",
                       o.devis, o.police, escape(reason))
     out.print(table)
-    counts: dict[str, int] = {}
-    for o in result.outcomes:
-        counts[o.result] = counts.get(o.result, 0) + 1
-    out.print(", ".join(f"{k} : {v}" for k, v in sorted(counts.items())))
+    print_counts(o.result for o in result.outcomes)
     out.print(f"PDF des polices : {settings.policies_dir}")
     out.print(f"Rapport : {result.results_path}")
 
@@ -163,7 +167,7 @@ def demo(
 
     settings = load_settings()
     root = data_dir or settings.data_dir / "demo"
-    result, settings = run_demo(settings, root, latency_ms=latency_ms, console=console)
+    result, settings = run_demo(settings, root, run_items, latency_ms=latency_ms, console=console)
     print_summary(result, settings)
     raise typer.Exit(result.exit_code)
 
@@ -210,10 +214,7 @@ def print_removals(result: RemovalsResult, title: str) -> None:
         style = "red" if o.failed else "green"
         table.add_row(str(o.row), o.vin, f"[{style}]{escape(o.result)}", o.demande, o.status, escape(o.reason))
     out.print(table)
-    counts: dict[str, int] = {}
-    for o in result.outcomes:
-        counts[o.result] = counts.get(o.result, 0) + 1
-    out.print(", ".join(f"{k} : {v}" for k, v in sorted(counts.items())))
+    print_counts(o.result for o in result.outcomes)
     out.print(f"Classeur : {result.path}")
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import Locator, Page, expect
 from pydantic import SecretStr
+from workbooks import write_rows
 
 from rpa.config import TraqueurSettings
 from rpa.errors import BusinessError, UsageError
@@ -82,16 +82,8 @@ def removals_of(page: Page, sandbox: Sandbox, account: Account) -> RemovalsPage:
 def request_file(folder: Path, rows: list[tuple[str, ...]],
                  header: tuple[str, ...] = REQUEST_HEADER) -> Path:
     """A request file as the requester writes it: any title, any sheet name."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Mes déposes"
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
     path = folder / f"demande-{len(list(folder.glob('*.xlsx')))}.xlsx"
-    workbook.save(path)
-    return path
+    return write_rows(path, [header, *rows], "Mes déposes")
 
 
 def line(vehicle: TrackedVehicle, code: str = "EK004", abonnement: str = "") -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from workbooks import write_rows
 
 from rpa.errors import InputError
 from rpa.removal_files import (
@@ -21,14 +22,7 @@ GOOD_VIN = "WBA1T51080P596759"
 
 
 def xlsx(path: Path, rows: list[list[object]], sheet: str = "N'importe quoi") -> Path:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return write_rows(path, rows, sheet)
 
 
 def test_request_file_good_and_bad_rows(tmp_path: Path) -> None:

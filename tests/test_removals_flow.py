@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pydantic import SecretStr
+from workbooks import write_rows
 
 from rpa.config import Settings, TraqueurSettings
 from rpa.flows.removals import process_removals, removal_status, request_removals
@@ -34,15 +35,7 @@ def as_account(settings: Settings, sandbox: Sandbox, account: tuple[str, str]) -
 
 
 def sheet(path: Path, header: tuple[str, ...], rows: list[list[object]]) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Feuil1"
-    ws.append(list(header))
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return write_rows(path, [list(header), *rows])
 
 
 def world(sandbox: Sandbox) -> list[tuple[int, str, str, int]]:

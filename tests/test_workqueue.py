@@ -7,19 +7,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from workbooks import write_rows
 
 from rpa.errors import InputError
 from rpa.workqueue import EXPORT_COLUMNS, read_queue
 
 
 def write(path: Path, rows: list[list[object]]) -> Path:
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    wb.save(path)
-    return path
+    return write_rows(path, rows)
 
 
 def export_row(numero: str, vo_vendu: str, acheteur: str = "DUPONT", statut: str = "Cloturé") -> list[object]:

@@ -6,6 +6,7 @@ portals as the first one left them (what was bought stays bought) and buys nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -13,7 +14,7 @@ from rich.console import Console
 
 from rpa.config import GuideWireSettings, PlanetVoSettings, ReseauxConnectSettings, Settings
 from rpa.files import private_dir
-from rpa.flows.run import RunResult
+from rpa.flows.run import ItemSource, RunResult
 from rpa.flows.warranty import WarrantyRunner
 from rpa.logs import setup_logging
 from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
@@ -40,10 +41,9 @@ def sandbox_settings(base: Settings, box: Sandbox, data_dir: Path) -> Settings:
     )
 
 
-def run_demo(base: Settings, root: Path, *, latency_ms: float = 0.0,
-             console: Console | None = None) -> tuple[RunResult, Settings]:
-    from rpa.cli import run_items
-
+def run_demo(base: Settings, root: Path, run_items: Callable[[Settings, ItemSource], RunResult],
+             *, latency_ms: float = 0.0, console: Console | None = None) -> tuple[RunResult, Settings]:
+    """`run_items` is how the caller shows the run (the CLI: a progress bar)."""
     private_dir(root)
     with create_sandbox(root / "sandbox-state.json", latency_ms=latency_ms) as box:
         settings = sandbox_settings(base, box, root)

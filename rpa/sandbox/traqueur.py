@@ -484,23 +484,35 @@ def build_app(sandbox: Sandbox) -> Starlette:
     def back_to_list() -> Response:
         return RedirectResponse("/deposes", status_code=303)
 
+    async def transition(session: dict[str, Any], account: TraqueurAccount, demande: Demande,
+                         line: DemandeLine, action: str, done: str, subject: str,
+                         body: Callable[[], str], record: Callable[[], None] | None = None) -> Response:
+        """A remover's move: apply it (or refuse it in the portal's words), keep its details,
+        persist, tell the user and e-mail the requester."""
+        try:
+            line.apply(action, account.email)
+        except IllegalTransition as err:
+            flash(session, "alert", str(err))
+            return back_to_list()
+        if record is not None:
+            record()
+        sandbox.changed()
+        flash(session, "status", done)
+        await mail(requester_addresses(demande), subject, body())
+        return back_to_list()
+
     async def accepter(request: Request, session: dict[str, Any],
                        account: TraqueurAccount) -> Response:
         found = remover_line(request, account)
         if found is None:
             return not_found(session, account)
         demande, line = found
-        try:
-            line.apply("accepter", account.email)
-        except IllegalTransition as err:
-            flash(session, "alert", str(err))
-            return back_to_list()
-        sandbox.changed()
-        flash(session, "status", f"La demande de dépose du véhicule {line.vin} est acceptée.")
-        await mail(requester_addresses(demande), f"Acceptation de votre demande de dépose {line.vin}",
-                   f"Bonjour,\n\nLe mandataire {remover_name(account)} a accepté la demande de "
-                   f"dépose suivante :\n\n{vehicle_block(line)}\n")
-        return back_to_list()
+        return await transition(
+            session, account, demande, line, "accepter",
+            f"La demande de dépose du véhicule {line.vin} est acceptée.",
+            f"Acceptation de votre demande de dépose {line.vin}",
+            lambda: f"Bonjour,\n\nLe mandataire {remover_name(account)} a accepté la demande de "
+                    f"dépose suivante :\n\n{vehicle_block(line)}\n")
 
     async def refuser(request: Request, session: dict[str, Any],
                       account: TraqueurAccount) -> Response:
@@ -516,18 +528,16 @@ def build_app(sandbox: Sandbox) -> Starlette:
         if not motif:
             flash(session, "alert", MOTIF_REQUIRED)
             return back_to_list()
-        try:
-            line.apply("refuser", account.email)
-        except IllegalTransition as err:
-            flash(session, "alert", str(err))
-            return back_to_list()
-        line.motif_refus = motif
-        sandbox.changed()
-        flash(session, "status", f"La demande de dépose du véhicule {line.vin} est refusée.")
-        await mail(requester_addresses(demande), f"Refus de votre demande de dépose {line.vin}",
-                   f"Bonjour,\n\nLe mandataire {remover_name(account)} a refusé la demande de "
-                   f"dépose suivante :\n\n{vehicle_block(line)}\n\nMotif du refus : {motif}\n")
-        return back_to_list()
+        def record_motif() -> None:
+            line.motif_refus = motif
+
+        return await transition(
+            session, account, demande, line, "refuser",
+            f"La demande de dépose du véhicule {line.vin} est refusée.",
+            f"Refus de votre demande de dépose {line.vin}",
+            lambda: f"Bonjour,\n\nLe mandataire {remover_name(account)} a refusé la demande de "
+                    f"dépose suivante :\n\n{vehicle_block(line)}\n\nMotif du refus : {motif}\n",
+            record_motif)
 
     async def signaler(request: Request, session: dict[str, Any],
                        account: TraqueurAccount) -> Response:
@@ -565,17 +575,20 @@ def build_app(sandbox: Sandbox) -> Starlette:
             return page("signaler.html", session, account, line=line, errors=errors,
                         invalid=invalid, values=values)
         assert when is not None
-        line.apply("signaler", account.email)
-        line.date_depose = when.strftime("%d/%m/%Y %H:%M:%S")
-        line.boitier = values["boitier"]
-        line.technicien = values["technicien"]
-        sandbox.changed()
-        flash(session, "status", f"La dépose du véhicule {line.vin} a bien été signalée.")
-        await mail(requester_addresses(demande), f"Dépose effectuée {line.vin}",
-                   f"Bonjour,\n\nLe mandataire {remover_name(account)} a effectué la dépose "
-                   f"suivante :\n\n{vehicle_block(line)}\n\nDate de dépose : {line.date_depose}\n"
-                   f"Boîtier : {line.boitier}\nTechnicien : {line.technicien}\n")
-        return back_to_list()
+
+        def record_depose() -> None:
+            line.date_depose = when.strftime("%d/%m/%Y %H:%M:%S")
+            line.boitier = values["boitier"]
+            line.technicien = values["technicien"]
+
+        return await transition(
+            session, account, demande, line, "signaler",
+            f"La dépose du véhicule {line.vin} a bien été signalée.",
+            f"Dépose effectuée {line.vin}",
+            lambda: f"Bonjour,\n\nLe mandataire {remover_name(account)} a effectué la dépose "
+                    f"suivante :\n\n{vehicle_block(line)}\n\nDate de dépose : {line.date_depose}\n"
+                    f"Boîtier : {line.boitier}\nTechnicien : {line.technicien}\n",
+            record_depose)
 
     async def annuler(request: Request, session: dict[str, Any],
                       account: TraqueurAccount) -> Response:
