@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
@@ -23,11 +24,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-def launch(playwright: Playwright, settings: BrowserSettings) -> Browser:
+def launch(playwright: Playwright, settings: BrowserSettings, traces_dir: Path | None = None) -> Browser:
+    """`traces_dir`: where Playwright keeps traces while recording (they hold customer data
+    and, until scrubbed, what was typed): give it a private folder."""
     return playwright.chromium.launch(
         executable_path=settings.resolved_executable(),
         headless=settings.headless,
         args=CHROMIUM_ARGS,
+        traces_dir=traces_dir,
     )
 
 
@@ -39,9 +43,9 @@ def new_context(browser: Browser, settings: BrowserSettings) -> BrowserContext:
 
 
 @contextmanager
-def browser_session(settings: BrowserSettings) -> Iterator[Browser]:
+def browser_session(settings: BrowserSettings, traces_dir: Path | None = None) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = launch(playwright, settings)
+        browser = launch(playwright, settings, traces_dir)
         try:
             yield browser
         finally:

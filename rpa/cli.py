@@ -313,7 +313,39 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="A run id from `rpa run
     for o in summary.outcomes:
         if o.screenshot:
             out.print(f"Capture de l'échec {o.key} : {o.screenshot}")
+        if o.trace:
+            out.print(f"Trace {o.key} : rpa trace {summary.run_id} {o.key}")
     out.print(f"Dossier : {settings.runs_dir / summary.run_id}")
+
+
+@app.command()
+def trace(
+    run_id: Annotated[str, typer.Argument(help="A run id from `rpa runs`.")],
+    item: Annotated[str, typer.Argument(help="The vehicle: Vo Vendu, BDC, plate or VIN.")],
+    serve: Annotated[int | None, typer.Option(
+        "--serve", help="Serve the viewer on this port (0: any free port) instead of opening a window.")] = None,
+    host: Annotated[str, typer.Option(help="Address to serve on with --serve.")] = "127.0.0.1",
+) -> None:
+    """Open a vehicle's Playwright trace in the trace viewer."""
+    import os
+    import subprocess
+
+    from rpa.flows.run import find_trace
+
+    settings = load_settings()
+    path = find_trace(settings.runs_dir, run_id, item)
+    out.print(f"Trace : {path}")
+    command = [sys.executable, "-m", "playwright", "show-trace"]
+    if serve is None and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        serve = 0  # a headless server: serve it, to be opened through an SSH tunnel
+    if serve is not None:
+        command += ["--host", host, "--port", str(serve)]
+        out.print("Ouvrez l'adresse « Listening on » ci-dessous dans un navigateur ; Ctrl-C pour arrêter.")
+    try:
+        code = subprocess.call([*command, str(path)])
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -10,9 +10,17 @@ from pathlib import Path
 
 
 def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """`path`, and any parent this creates, as 0700 folders."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     path.chmod(0o700)
     return path
+
+
+def private_opener(path: str, flags: int) -> int:
+    """For `open(…, opener=…)` (loguru's file sinks too): create the file as 0600."""
+    return os.open(path, flags, 0o600)
 
 
 @contextmanager

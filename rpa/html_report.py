@@ -1,5 +1,5 @@
 """A run's report as one self-contained HTML file: it opens from an e-mail attachment, with
-the failure screenshots inside it and links to the policy PDFs."""
+the failure screenshots inside it and links to the policy PDFs and Playwright traces."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ def write_html_report(run_dir: Path, summary: RunSummary) -> Path:
         o.key: base64.b64encode(Path(o.screenshot).read_bytes()).decode()
         for o in summary.outcomes if o.screenshot and Path(o.screenshot).exists()
     }
-    # Relative links, so the report still finds the PDFs when the data folder moves.
-    links = {o.pdf: os.path.relpath(o.pdf, run_dir) for o in summary.outcomes if o.pdf}
+    # Relative links, so the report still finds the PDFs and traces when the data folder moves.
+    links = {f: os.path.relpath(f, run_dir) for o in summary.outcomes for f in (o.pdf, o.trace) if f}
     html = _templates.get_template("report.html").render(s=summary, shots=shots, links=links)
     target = run_dir / "rapport.html"
     with private_file(target) as tmp:

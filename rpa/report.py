@@ -36,6 +36,7 @@ class Outcome(BaseModel):
     police: str = ""
     pdf: str = ""
     screenshot: str = ""  # the screen at the point of failure, in the run folder
+    trace: str = ""  # the vehicle's Playwright trace (`rpa trace RUN ITEM`)
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
 

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rpa.errors import UsageError
+from rpa.tracing import TracePolicy
 
 
 def _default_data_dir() -> Path:
@@ -136,6 +137,8 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    # RPA_TRACE: keep each vehicle's Playwright trace on failure (default), always, or never.
+    trace: TracePolicy = TracePolicy.ON_FAILURE
     data_dir: Path = Field(default_factory=_default_data_dir)
 
     @property

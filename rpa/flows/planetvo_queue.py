@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rpa.errors import BusinessError, UsageError
+from rpa.files import private_file
 from rpa.pages.planetvo import HomePage
 from rpa.workqueue import WarrantyItem, normalise_plate
 
@@ -13,7 +14,9 @@ def export_bdcs(home: HomePage, destination: Path, statut: str = "") -> Path:
     """Bon de commande → search (optionally by `statut`) → `Exporter`: the queue file."""
     listing = home.open_bons_de_commande()
     criteria = {"statut": statut} if statut else {}
-    return listing.search(**criteria).export(destination)
+    with private_file(destination) as tmp:  # buyers' names: a private file
+        listing.search(**criteria).export(tmp)
+    return destination
 
 
 def resolve_vehicle(home: HomePage, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:

@@ -13,12 +13,13 @@ from pydantic import BaseModel
 
 from rpa.browser import browser_session
 from rpa.config import Settings
-from rpa.errors import BusinessError
-from rpa.files import private_dir, private_file
+from rpa.errors import BusinessError, UsageError
+from rpa.files import private_dir, private_file, private_opener
 from rpa.flows.warranty import WarrantyRunner
 from rpa.html_report import write_html_report
 from rpa.ledger import Ledger
 from rpa.report import Outcome, write_results
+from rpa.tracing import SCRATCH
 from rpa.workqueue import WarrantyItem
 
 
@@ -68,15 +69,18 @@ def run_warranty(
     outcomes: list[Outcome] = []
     # The run's own log, one JSON object a line, beside its queue and results.
     sink = logger.add(run_dir / "run.log.jsonl", serialize=True, level="DEBUG",
-                      rotation="20 MB", retention=3)
+                      rotation="20 MB", retention=3, opener=private_opener)
 
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
 
+    scratch = private_dir(run_dir / SCRATCH)
+    discard_scratch(settings.runs_dir, keep=scratch)
     try:
-        with Ledger(settings.ledger_path) as ledger, browser_session(settings.browser) as browser:
+        with Ledger(settings.ledger_path) as ledger, \
+                browser_session(settings.browser, traces_dir=scratch) as browser:
             runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
             try:
                 try:
@@ -109,6 +113,14 @@ def run_warranty(
         return result
     finally:
         logger.remove(sink)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def discard_scratch(runs_dir: Path, keep: Path) -> None:
+    """A run killed mid-item leaves its unscrubbed trace chunks behind: delete them."""
+    for stale in runs_dir.glob(f"*/{SCRATCH}"):
+        if stale != keep:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.datetime) -> None:
@@ -140,6 +152,25 @@ def load_summaries(runs_dir: Path) -> list[RunSummary]:
         except ValueError:
             continue  # a run killed before its summary: its log is still there
     return summaries
+
+
+def find_trace(runs_dir: Path, run_id: str, item: str) -> Path:
+    """The trace kept for `item` (Vo Vendu, BDC, plate or VIN) in run `run_id`."""
+    found = [s for s in load_summaries(runs_dir) if s.run_id == run_id]
+    if not found:
+        raise UsageError(f"Aucun run {run_id} dans {runs_dir} (voir `rpa runs`).")
+    wanted = item.strip().casefold()
+    matches = [o for o in found[0].outcomes
+               if wanted in {v.casefold() for v in (o.key, o.bdc, o.immat, o.vin) if v}]
+    if not matches:
+        raise UsageError(f"Aucun véhicule « {item} » dans le run {run_id} (voir `rpa runs show {run_id}`).")
+    traced = [o for o in matches if o.trace and Path(o.trace).exists()]
+    if not traced:
+        raise UsageError(
+            f"Pas de trace pour {matches[0].key} dans le run {run_id} ({matches[0].result}) : "
+            "RPA_TRACE=on-failure ne garde que les échecs, RPA_TRACE=always les garde toutes."
+        )
+    return Path(traced[0].trace)
 
 
 def prune_runs(runs_dir: Path, days: int) -> list[Path]:

@@ -30,6 +30,7 @@ from rpa.errors import BusinessError, DocumentNotReady, RpaError
 from rpa.files import private_dir
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
+from rpa.logs import secrets_of
 from rpa.pages.base import same
 from rpa.pages.guidewire import GwHomePage, GwPage, open_guidewire
 from rpa.pages.planetvo import HomePage, open_planetvo
@@ -37,6 +38,7 @@ from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
 from rpa.policies import check_pdf, file_policy
 from rpa.report import Outcome
 from rpa.retry import retrying, waiting_for_document
+from rpa.tracing import SCRATCH, ItemTracer, TracePolicy
 from rpa.workqueue import WarrantyItem
 
 T = TypeVar("T")
@@ -81,9 +83,15 @@ class WarrantyRunner:
     _last: Page | None = field(default=None, init=False)  # the screen a failure happened on
     _shot: Path | None = field(default=None, init=False)
     _rrd1: dict[str, str] = field(default_factory=dict, init=False)
+    tracer: ItemTracer = field(init=False)
 
     def __post_init__(self) -> None:
         self.context = new_context(self.browser, self.settings.browser)
+        run_dir = self.run_dir or Path(tempfile.gettempdir())
+        self.tracer = ItemTracer(
+            self.context, self.settings.trace if self.run_dir else TracePolicy.OFF,
+            directory=run_dir / "traces", scratch=run_dir / SCRATCH, secrets=secrets_of(self.settings),
+        )
         self.planetvo = self.context.new_page()
         self.guidewire = self.context.new_page()
 
@@ -141,24 +149,27 @@ class WarrantyRunner:
             log.info("déjà fait : police {} classée dans {}", entry.police, entry.pdf)
             return self._outcome(outcome, "déjà fait")
         self._shot = None
+        self.tracer.begin(item.key)
+        result = "échec"
         try:
             with logger.contextualize(item=item.key):
                 self._run_stages(item)
             log.success("terminé")
-            return self._outcome(outcome, "terminé")
+            result = "terminé"
         except BusinessError as err:
             self.ledger.record_failure(item.key, "métier", err.message)
             log.error("échec métier : {}", err.message)
             self._screenshot(item.key)
-            return self._outcome(outcome, "échec")
         except (RpaError, PlaywrightError) as err:
             message = err.message if isinstance(err, RpaError) else str(err).splitlines()[0]
             self.ledger.record_failure(item.key, "système", message)
             log.error("échec système : {}", message)
             self._screenshot(item.key)
-            return self._outcome(outcome, "échec")
+        finally:
+            trace = self.tracer.finish(item.key, failed=result != "terminé")
+        return self._outcome(outcome, result, trace)
 
-    def _outcome(self, outcome: Outcome, result: str) -> Outcome:
+    def _outcome(self, outcome: Outcome, result: str, trace: Path | None = None) -> Outcome:
         entry = self.ledger.get(outcome.key)
         assert entry is not None
         return outcome.model_copy(
@@ -169,6 +180,7 @@ class WarrantyRunner:
                 "reason": entry.error if result == "échec" else "",
                 "finished": dt.datetime.now().astimezone(),
                 "screenshot": str(self._shot) if self._shot and result == "échec" else "",
+                "trace": str(trace or ""),
             }
         )
 
@@ -178,15 +190,20 @@ class WarrantyRunner:
         return entry
 
     def _run_stages(self, item: WarrantyItem) -> None:
+        stage = self.tracer.stage
         if self._entry(item.key).stage.rank < Stage.DECLARED.rank:
-            bdc = self._retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
+            with stage("Planet VO : prérequis"):
+                bdc = self._retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
             self.ledger.ensure(item.key, bdc=bdc)
-            self._retrying("déclaration reseauxconnect", lambda: self.declare(item))
+            with stage("reseauxconnect : déclaration"):
+                self._retrying("déclaration reseauxconnect", lambda: self.declare(item))
         if self._entry(item.key).stage.rank < Stage.BOUGHT.rank:
-            self._retrying("achat GuideWire", lambda: self.buy(item))
+            with stage("GuideWire : achat"):
+                self._retrying("achat GuideWire", lambda: self.buy(item))
         entry = self._entry(item.key)
         if entry.stage is not Stage.DONE or not entry.pdf or not Path(entry.pdf).exists():
-            waiting_for_document(self.settings.retry, lambda: self.file_pdf(item))
+            with stage("GuideWire : PDF de la police"):
+                waiting_for_document(self.settings.retry, lambda: self.file_pdf(item))
 
     # -- stage 1: Planet VO prerequisites ----------------------------------------------------
     def check_prerequisites(self, item: WarrantyItem) -> str:
