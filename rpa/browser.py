@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Response, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from rpa.config import BrowserSettings
 
@@ -39,7 +41,38 @@ def new_context(browser: Browser, settings: BrowserSettings) -> BrowserContext:
     context = browser.new_context(accept_downloads=True, locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(settings.timeout_ms)
     context.set_default_navigation_timeout(settings.timeout_ms * 2)
+    context.on("response", _remember_document)
     return context
+
+
+# Each tab's current document: how it was asked for and what the server answered. An error
+# page reached by GET can be reloaded as a user would; one answering a POST must not be.
+_documents: WeakKeyDictionary[Page, tuple[str, int]] = WeakKeyDictionary()
+# A popup's first document is requested before its tab exists: known by its URL instead.
+_first_documents: dict[str, tuple[str, int]] = {}
+
+
+def _remember_document(response: Response) -> None:
+    request = response.request
+    if not request.is_navigation_request():
+        return
+    try:
+        frame = request.frame
+    except PlaywrightError:  # issued before its frame existed: a popup opening
+        _first_documents[response.url] = (request.method, response.status)
+        while len(_first_documents) > 100:
+            del _first_documents[next(iter(_first_documents))]
+        return
+    try:
+        if frame.parent_frame is None:
+            _documents[frame.page] = (request.method, response.status)
+    except PlaywrightError:  # a frame already gone
+        pass
+
+
+def current_document(page: Page) -> tuple[str, int] | None:
+    """(method, status) of the document `page` shows, if it was seen loading."""
+    return _documents.get(page) or _first_documents.get(page.url)
 
 
 @contextmanager

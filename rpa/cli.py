@@ -122,8 +122,14 @@ def sandbox(
     state: Annotated[Path | None, typer.Option(help="JSON file keeping the portals' state across restarts.")] = None,
     port: Annotated[int, typer.Option(help="Planet VO's port; reseauxconnect, GuideWire, Traqueur take the next three. 0: any free ports.")] = 8701,
     extra_bdcs: Annotated[int, typer.Option(help="Add this many ordinary closed BDCs.")] = 0,
+    faults: Annotated[float, typer.Option(help="Share of requests that fail (5xx, unavailable page, lost answer).")] = 0.0,
+    jitter_ms: Annotated[float, typer.Option(help="Extra random delay on every answer, up to this.")] = 0.0,
+    late_ms: Annotated[int, typer.Option(help="Extra delay before dialogs and late content show.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the faults and jitter, to replay a session.")] = 0,
+    expire_after: Annotated[int | None, typer.Option(help="GuideWire signs out after this many requests.")] = None,
 ) -> None:
     """Serve the bundled replica of the portals on loopback until Ctrl-C."""
+    from rpa.sandbox.faults import Faults
     from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
     from rpa.sandbox.server import create_sandbox
 
@@ -131,6 +137,8 @@ def sandbox(
         "planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2, "traqueur": port + 3,
     }
     box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports).bind()
+    box.faults = Faults(seed=seed, error_rate=faults, jitter_ms=jitter_ms, late_ms=late_ms)
+    box.guidewire_expire_after_requests = expire_after
     s = box.state
     pvo, rc, gw = box.url("planetvo"), box.url("reseauxconnect"), box.url("guidewire")
     out.print("[bold]Bac à sable rpa[/bold] (Ctrl-C pour arrêter)")

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from rpa.errors import InputError, InputProblem
 from rpa.files import private_file
+from rpa.report import write_literal
 from rpa.workqueue import VIN_RE
 
 REQUEST_HEADER = (
@@ -167,10 +168,10 @@ def write_request_file(path: Path, lines: list[RequestLine]) -> Path:
     assert sheet is not None
     sheet.title = "Déposes"
     sheet.append(list(REQUEST_HEADER))
-    for line in lines:
-        sheet.append([line.vin, line.abonnement, line.distributeur, line.lieu, line.date, line.commentaires])
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # never a formula, whatever the cell says
+    for number, line in enumerate(lines, start=2):
+        values = [line.vin, line.abonnement, line.distributeur, line.lieu, line.date, line.commentaires]
+        for column, value in enumerate(values, start=1):
+            write_literal(sheet.cell(row=number, column=column), value)  # never a formula
     with private_file(path) as tmp:
         workbook.save(tmp)
     return path

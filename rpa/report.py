@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
@@ -53,8 +53,11 @@ class Outcome(BaseModel):
         ]
 
 
-def _literal(cell: Cell | MergedCell, value: Any) -> None:
-    """Portal text goes in as text: a value like `=HYPERLINK(…)` must never become a formula."""
+def write_literal(cell: Cell | MergedCell, value: Any) -> None:
+    """Portal text goes in as text: a value like `=HYPERLINK(…)` must never become a formula,
+    and a control character in a portal message must not cost the whole workbook."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         cell.data_type = "s"
@@ -73,7 +76,7 @@ def write_workbook(path: Path, title: str, columns: tuple[str, ...], rows: list[
     for values in rows:
         sheet.append([None] * len(columns))
         for column, value in enumerate(values, start=1):
-            _literal(sheet.cell(row=sheet.max_row, column=column), value)
+            write_literal(sheet.cell(row=sheet.max_row, column=column), value)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from clirun import env_for, rpa
 from playwright.sync_api import expect, sync_playwright
+from pydantic import SecretStr
 
 from rpa.config import Settings
 from rpa.flows.run import run_warranty

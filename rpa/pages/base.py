@@ -12,12 +12,22 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
+from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
+from rpa.browser import current_document
 from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, SessionExpired
 
 T = TypeVar("T")
@@ -26,6 +36,15 @@ _ACCENTS = {
     "a": "aàâäá", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú", "c": "cç",
 }
 # Pages a portal shows when it is down rather than when a rule is broken.
+# How many times an error page is reloaded before the stage itself is retried.
+ERROR_PAGE_RELOADS = 3
+
+# Shown instead of a screen (strict: these words never appear on a working screen).
+UNAVAILABLE_SHOWN_RE = re.compile(
+    r"momentan[ée]ment indisponible|service (temporarily )?unavailable|bad gateway"
+    r"|internal server error|gateway time-?out|HTTP ERROR 5\d\d|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE",
+    re.I,
+)
 UNAVAILABLE_RE = re.compile(
     r"momentan[ée]ment indisponible|service unavailable|bad gateway|internal server error"
     r"|gateway time-?out|erreur (interne|serveur)|\b50[0-9]\b",
@@ -195,16 +214,102 @@ class BasePage:
         lost mid-way is reported at once as SessionExpired instead of after a timeout.
         """
         login = self.login_landmark() if watch_login else None
+        notice = self.unavailable_notice()
         watched = [c.first for c in candidates] + ([login.first] if login is not None else [])
-        anything = watched[0]
-        for other in watched[1:]:
+        anything = notice
+        for other in watched:
             anything = anything.or_(other)
-        with self.diagnosed(what):
-            expect(anything.first).to_be_visible()
-        for index, candidate in enumerate(watched[: len(candidates)]):
-            if candidate.is_visible():
-                return index
-        raise SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
+        reloads = Retrying(
+            retry=retry_if_exception(self._reloadable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
+            wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_reload, reraise=True,
+        )
+        for attempt in reloads:
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    with self.diagnosed(f"{what} (rechargement)"):
+                        self.page.reload()  # what a user does on an error page: F5
+                with self.diagnosed(what):
+                    expect(anything.first).to_be_visible()
+                for index, candidate in enumerate(watched[: len(candidates)]):
+                    if candidate.is_visible():
+                        return index
+                if login is not None and login.first.is_visible():
+                    raise SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
+                said = next((t.strip() for t in notice.all_inner_texts() if t.strip()), "")
+                raise PortalUnavailable(f"{what} : portail indisponible ({said[:120]})")
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def await_event(self, what: str, event: Literal["download", "popup"], action: Callable[[], object],
+                    refusal: Callable[[], None] | None = None, timeout_ms: float = 15_000) -> Any:
+        """Do `action` and wait for the browser event it causes (a download, a popup window),
+        watching meanwhile for a portal error instead (and `refusal`, which raises a business
+        refusal shown on the page): a download that turned into an error page is seen at once."""
+        got: list[Any] = []
+
+        def collect(value: Any) -> None:
+            got.append(value)
+
+        self.page.on(event, collect)
+        try:
+            self.act(what, action)
+            waited = 0.0
+            while not got:
+                if refusal is not None:
+                    refusal()
+                if self.unavailable_notice().is_visible() or waited >= timeout_ms:
+                    raise self.diagnose(what)
+                try:
+                    self.page.wait_for_event(event, timeout=250)
+                except PlaywrightTimeoutError:
+                    waited += 250
+        finally:
+            self.page.remove_listener(event, collect)
+        return got[0]
+
+    def repeatable(self, what: str, action: Callable[[], object], *landings: Locator) -> int:
+        """A step that is safe to send twice (a search, a wizard `Suivant`, never a purchase):
+        when the portal answers it with an error, go back to this screen if it is gone and
+        do it again, as a user would. Returns the index of the landing that showed."""
+        policy = Retrying(
+            retry=retry_if_exception_type(PortalUnavailable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
+            wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_repeat, reraise=True,
+        )
+        for attempt in policy:
+            with attempt:
+                if attempt.retry_state.attempt_number > 1 and not self.landmark().first.is_visible():
+                    self.act(f"{what} (retour)", self.page.go_back)
+                    self.wait_until_loaded()
+                self.act(what, action)
+                return self.await_one(what, *landings)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    @staticmethod
+    def _log_repeat(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        logger.warning("{} : étape refaite ({}/{})", exc, state.attempt_number, ERROR_PAGE_RELOADS)
+
+    def _reloadable(self, exc: BaseException) -> bool:
+        """Reload only a whole error page that a GET brought: never resend a form, and a
+        banner on a working screen is the screen's business (the stage is retried)."""
+        if not isinstance(exc, PortalUnavailable) or self.page.is_closed():
+            return False
+        document = current_document(self.page)
+        if document is None or document[0] != "GET":
+            return False
+        try:
+            return document[1] >= 500 or bool(UNAVAILABLE_SHOWN_RE.search(self.page.title()))
+        except PlaywrightError:
+            return False
+
+    @staticmethod
+    def _log_reload(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        logger.warning("{} : rechargement de la page ({}/{})", exc, state.attempt_number, ERROR_PAGE_RELOADS)
+
+    def unavailable_notice(self) -> Locator:
+        """What a portal, its proxy or the browser shows instead of the screen when the
+        service is down: seen at once rather than after a timeout."""
+        return self.page.get_by_text(UNAVAILABLE_SHOWN_RE).first
 
     # -- reading messages ------------------------------------------------------------
     def alerts(self, scope: Locator | None = None) -> list[str]:

@@ -28,8 +28,9 @@ import uvicorn
 from aiosmtpd.controller import Controller
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, PlainTextResponse
 
+from rpa.sandbox.faults import UNAVAILABLE_PAGE, Faults
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.state import SandboxState, fr_amount, fr_date
 
@@ -116,6 +117,8 @@ class Sandbox:
     guidewire_idle_seconds: float = 900.0
     # Fault knob: GuideWire also signs a user out after this many authenticated requests.
     guidewire_expire_after_requests: int | None = None
+    # Seeded fault injection (5xx, unavailable pages, lost answers, jitter, late dialogs).
+    faults: Faults = field(default_factory=Faults)
     host: str = "127.0.0.1"
     ports: dict[str, int] = field(default_factory=dict)
     # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
@@ -140,6 +143,7 @@ class Sandbox:
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("dealer", self.state.dealer)
+        context.setdefault("late_ms", self.faults.late_ms)
         html = templates.get_template(template).render(**context)
         return HTMLResponse(html, status_code=status_code)
 
@@ -191,7 +195,7 @@ class Sandbox:
             self.ports["guidewire"]: guidewire.build_app(self),
             self.ports["traqueur"]: traqueur.build_app(self),
         }
-        latency = self
+        latency = self  # read on every request: the knobs can be turned while it serves
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "lifespan":
@@ -201,9 +205,26 @@ class Sandbox:
                     message = await receive()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-            if latency.latency_ms > 0:
-                await asyncio.sleep(latency.latency_ms / 1000)
-            await apps[scope["server"][1]](scope, receive, send)
+            app = apps[scope["server"][1]]
+            delay = latency.faults.delay_s(latency.latency_ms)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            fault = latency.faults.draw(scope.get("method", "GET"), scope.get("path", "/"))
+            if fault is None:
+                await app(scope, receive, send)
+                return
+            if fault == "reponse-perdue":  # the portal did the work; its answer never arrives
+
+                async def lost(message: Message) -> None:
+                    return None
+
+                await app(scope, receive, lost)
+                await HTMLResponse("<h1>502 Bad Gateway</h1>", status_code=502)(scope, receive, send)
+            elif fault == "http-500":
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            else:
+                status = 503 if fault == "http-503" else 200
+                await HTMLResponse(UNAVAILABLE_PAGE, status_code=status)(scope, receive, send)
 
         return dispatch
 
@@ -220,8 +241,12 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Serve in a background thread; returns once every port accepts connections."""
-        self.bind()
         self.start_mail()
+        self._serve()
+        return self
+
+    def _serve(self) -> None:
+        self.bind()
         config = uvicorn.Config(self.asgi(), log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -233,7 +258,23 @@ class Sandbox:
                 self.stop_mail()
                 raise RuntimeError("the sandbox server failed to start")
             time.sleep(0.01)  # server-side start-up, not the bot waiting on a page
-        return self
+
+    def _halt(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for sock in self._bound:
+            sock.close()
+        self._bound = []
+
+    def outage(self, seconds: float) -> None:
+        """Fault knob: the server goes away (connections refused) for `seconds`, then comes
+        back on the same ports with the same state and sessions. Blocks for the outage."""
+        self.faults.injected["serveur-absent"] += 1
+        self._halt()
+        time.sleep(seconds)  # the outage itself
+        self._serve()
 
     def serve_forever(self) -> None:
         """Serve in the foreground (for `rpa sandbox`) until interrupted."""
@@ -246,10 +287,7 @@ class Sandbox:
             self.stop_mail()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._halt()
         self.stop_mail()
 
     def __enter__(self) -> Sandbox:

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Download as PwDownload
+from playwright.sync_api import Locator
 
 from rpa.pages.base import Table, clickable, name_re, starts_re
 from rpa.pages.guidewire.portal import GwPage
@@ -68,18 +69,15 @@ class PolicyPage(GwPage):
     def open_documents(self) -> list[str]:
         """Click `DOCUMENTS`; the file names listed (none yet if the PDF is still being made)."""
         self.act("DOCUMENTS", lambda: self.documents_card().click())
-        with self.diagnosed("liste des documents"):
-            expect(self.document_links().first.or_(self.page.get_by_text(re.compile(r"aucun document", re.I))).first).to_be_visible()
+        self.await_one("liste des documents", self.document_links(), self.page.get_by_text(re.compile(r"aucun document", re.I)))
         return [t.strip() for t in self.document_links().all_inner_texts()]
 
     def download(self, name: str, directory: Path) -> Download:
         """Download one listed document into `directory` (a temporary place: the caller
         checks it before filing it)."""
         link = self.page.get_by_role("link", name=name_re(name)).first
+        download: PwDownload = self.await_event(f"téléchargement {name}", "download", link.click)
         with self.diagnosed(f"téléchargement {name}"):
-            with self.page.expect_download() as info:
-                link.click()
-            download = info.value
             directory.mkdir(parents=True, exist_ok=True)
             target = directory / f"download-{abs(hash(download.url))}.part"
             download.save_as(target)

@@ -38,8 +38,7 @@ class GwPage(BasePage):
         DE POLICE`). Lists are filled after the page, behind a placeholder row: wait for real
         rows or the portal's "Aucun résultat" (then there are none)."""
         rows = table.locator.get_by_role("row").filter(has=self.page.get_by_role("link"))
-        with self.diagnosed(what):
-            expect(rows.or_(self.page.get_by_text(NO_RESULT_RE)).first).to_be_visible()
+        self.await_one(what, rows, self.page.get_by_text(NO_RESULT_RE))
         if not rows.count():
             return []
         return self.act(what, table.records)
@@ -49,10 +48,13 @@ class GwPage(BasePage):
         box = self.page.get_by_role("searchbox", name=name_re("Rechercher")).or_(
             self.page.get_by_role("textbox", name=name_re("Rechercher"))
         ).first
-        with self.diagnosed("recherche GuideWire"):
+        def submit() -> None:
             box.fill(text)
             box.press("Enter")
-        return SearchResultsPage(self.page, query=text)
+
+        results = SearchResultsPage(self.page, query=text, wait=False)
+        self.repeatable("recherche GuideWire", submit, results.landmark())
+        return results
 
 
 class GwHomePage(GwPage):

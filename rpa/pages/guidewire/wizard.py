@@ -29,8 +29,8 @@ CARD_ROLES: tuple[Literal["article", "group", "region", "listitem", "row", "cell
 class WizardStep(GwPage):
     def _advance(self, button: str, following: WizardStep, what: str) -> None:
         """Click `button`; the next step must show, or the portal says why not."""
-        self.act(what, lambda: self.page.get_by_role("button", name=name_re(button)).first.click())
-        if self.await_one(what, following.landmark(), self.page.get_by_role("alert")) == 1:
+        click = self.page.get_by_role("button", name=name_re(button)).first.click
+        if self.repeatable(what, click, following.landmark(), self.page.get_by_role("alert")) == 1:
             raise BusinessError(" ; ".join(self.alerts()) or f"{what} refusé", code="guidewire_refused")
 
 
@@ -124,8 +124,7 @@ class OffersStep(WizardStep):
                 code="offer_absent",
             )
         step = PolicyInfoStep(self.page, wait=False)
-        self.act(f"Sélectionner {offer}", button.click)
-        if self.await_one(f"Sélectionner {offer}", step.landmark(), self.page.get_by_role("alert")) == 1:
+        if self.repeatable(f"Sélectionner {offer}", button.click, step.landmark(), self.page.get_by_role("alert")) == 1:
             raise BusinessError(" ; ".join(self.alerts()), code="guidewire_refused")
         return step
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Download, Locator, expect
 
 from rpa.pages.base import Table, name_re, read_control, write_control
 from rpa.pages.planetvo.menu import MenuPage
@@ -27,8 +27,8 @@ class BdcListPage(MenuPage):
 
     def _wait_for_rows(self) -> None:
         """Rows arrive after the page: wait until the table holds what the footer counts."""
+        self.await_one("liste des bons de commande", self.footer())
         with self.diagnosed("liste des bons de commande"):
-            expect(self.footer()).to_be_visible()
             match = FOOTER_RE.search(self.footer().inner_text())
             assert match is not None
             first, last, total = (int(g) for g in match.groups())
@@ -66,11 +66,11 @@ class BdcListPage(MenuPage):
 
     def export(self, destination: Path) -> Path:
         """`Exporter`: the current search result as the portal's own .xlsx."""
+        download: Download = self.await_event(
+            "Exporter", "download", self.page.get_by_role("button", name=name_re("Exporter")).click)
         with self.diagnosed("Exporter"):
-            with self.page.expect_download() as download:
-                self.page.get_by_role("button", name=name_re("Exporter")).click()
             destination.parent.mkdir(parents=True, exist_ok=True)
-            download.value.save_as(destination)
+            download.save_as(destination)
         return destination
 
     def open_bdc(self, numero: str) -> BdcFormPage:

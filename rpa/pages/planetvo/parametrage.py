@@ -32,8 +32,7 @@ class LocalisationDialog:
     def __init__(self, parent: ParametragePage) -> None:
         self.parent = parent
         self.dialog = parent.page.get_by_role("dialog").filter(has_text=self.TITLE).first
-        with parent.diagnosed(f"dialogue {self.TITLE}"):
-            expect(self.dialog).to_be_visible()
+        parent.await_one(f"dialogue {self.TITLE}", self.dialog)
 
     def value(self, label: str) -> str:
         with self.parent.diagnosed(f"champ {label}"):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
 from rpa.errors import BusinessError
 from rpa.pages.base import Table, name_re, write_control
@@ -29,9 +28,8 @@ class VehicleSearchPage(MenuPage):
             for label, value in criteria.items():  # clear what a previous search left
                 write_control(self.page.get_by_label(name_re(label)).first, value)
             self.landmark().click()
-            rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
-            empty = self.page.get_by_text(NO_RESULT_RE)
-            expect(rows.or_(empty).first).to_be_visible()
+        rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
+        self.await_one("recherche de véhicule", rows, self.page.get_by_text(NO_RESULT_RE))
         return self.table().records() if rows.count() else []
 
     def open_vehicle(self, police: str) -> VehiclePage:
@@ -62,8 +60,7 @@ class GarantisseurDialog:
         self.parent = parent
         self.page = parent.page
         self.dialog = self.page.get_by_role("dialog").filter(has_text=self.TITLE).first
-        with parent.diagnosed(f"dialogue {self.TITLE}"):
-            expect(self.dialog).to_be_visible()
+        parent.await_one(f"dialogue {self.TITLE}", self.dialog)
 
     def declare(self, garantisseur: str, identifiant: str = "", mot_de_passe: str = "",
                 timeout_ms: float = 15_000) -> Page:
@@ -78,28 +75,14 @@ class GarantisseurDialog:
                 self.dialog.get_by_label(name_re("Identifiant")).first.fill(identifiant)
             if mot_de_passe:
                 self.dialog.get_by_label(name_re("Mot de passe")).first.fill(mot_de_passe)
-        popups: list[Page] = []
 
-        def opened(popup: Page) -> None:
-            popups.append(popup)
+        def refused() -> None:  # Planet VO's refusal inside the dialog (BDC not closed…)
+            refusals = self.parent.alerts(self.dialog)
+            if refusals:
+                raise BusinessError(" ; ".join(refusals), code="garantir_refused")
 
-        self.page.on("popup", opened)
-        try:
-            self.parent.act("Valider", lambda: self.dialog.get_by_role("button", name=name_re("Valider")).click())
-            # Wait on what the user waits on: the popup, or a refusal in the dialog.
-            waited = 0.0
-            while not popups and waited < timeout_ms:
-                refusals = self.parent.alerts(self.dialog)
-                if refusals:
-                    raise BusinessError(" ; ".join(refusals), code="garantir_refused")
-                try:
-                    self.page.wait_for_event("popup", timeout=250)
-                except PlaywrightError:
-                    waited += 250
-        finally:
-            self.page.remove_listener("popup", opened)
-        if not popups:
-            raise self.parent.diagnose("fenêtre reseauxconnect après Valider")
-        popup = popups[0]
+        valider = self.dialog.get_by_role("button", name=name_re("Valider")).click
+        popup: Page = self.parent.await_event("fenêtre reseauxconnect après Valider", "popup", valider,
+                                              refused, timeout_ms)
         popup.wait_for_load_state()
         return popup

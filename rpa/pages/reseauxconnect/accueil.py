@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator
 
 from rpa.pages.base import Table
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
@@ -29,8 +29,7 @@ class AccueilPage(CentralisateurPage):
     def declarations(self) -> list[dict[str, str]]:
         """The list arrives after the page: wait for its rows, or for the portal's "none"."""
         rows = self.rows()
-        with self.diagnosed("liste des déclarations"):
-            expect(rows.or_(self.page.get_by_text(EMPTY_RE)).first).to_be_visible()
+        self.await_one("liste des déclarations", rows, self.page.get_by_text(EMPTY_RE))
         if not rows.count():
             return []
         return self.act("liste des déclarations", self.table().records)

@@ -27,12 +27,13 @@ class DeclarerVentePage(CentralisateurPage):
         radio = choice(self.page, "radio", garantisseur)
         with self.diagnosed(f"garantie commerciale {garantisseur}"):
             expect(radio).to_be_attached()
+
+        def pick() -> None:
             radio.check()
             self.landmark().click()
+
         form = DeclarationFormPage(self.page, wait=False)
-        with self.diagnosed("formulaire de déclaration"):
-            expect(form.landmark().or_(self.page.get_by_role("alert")).first).to_be_visible()
-        if not form.landmark().first.is_visible():
+        if self.repeatable("formulaire de déclaration", pick, form.landmark(), self.page.get_by_role("alert")) == 1:
             raise BusinessError(" ; ".join(self.alerts()), code="declaration_refused")
         return DeclarationFormPage(self.page)
 

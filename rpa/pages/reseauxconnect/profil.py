@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 
 from rpa.errors import BusinessError
-from rpa.pages.base import BasePage, choice, name_re
+from rpa.pages.base import choice, name_re
 from rpa.pages.reseauxconnect.declaration import DeclarerVentePage
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 
@@ -24,9 +24,7 @@ class ProfilPage(CentralisateurPage):
         self.act("Modifier", lambda: self.page.get_by_role("button", name=name_re("Modifier")).click())
         following = DeclarerVentePage(self.page, wait=False)
         refusal = self.page.get_by_role("alert")
-        with self.diagnosed("enregistrement du profil"):
-            expect(following.landmark().or_(refusal).first).to_be_visible()
-        if not following.landmark().first.is_visible():
+        if self.await_one("enregistrement du profil", following.landmark(), refusal) == 1:
             raise BusinessError(" ; ".join(self.alerts()), code="profil_refused")
         return DeclarerVentePage(self.page)
 
@@ -35,9 +33,6 @@ def landing(popup: Page) -> ProfilPage | DeclarerVentePage:
     """Where the Planet VO popup lands: `PROFIL` the first time, the declaration otherwise."""
     profil = ProfilPage(popup, wait=False)
     declarer = DeclarerVentePage(popup, wait=False)
-    page = BasePage(popup, wait=False)
-    with page.diagnosed("fenêtre reseauxconnect"):
-        expect(profil.landmark().or_(declarer.landmark()).first).to_be_visible()
-    if profil.landmark().first.is_visible():
+    if profil.await_one("fenêtre reseauxconnect", profil.landmark(), declarer.landmark()) == 0:
         return ProfilPage(popup)
     return DeclarerVentePage(popup)
