@@ -36,13 +36,17 @@ console = Console(stderr=True)
 out = Console()
 
 
-def load_settings(data_dir: Path | None = None) -> Settings:
+def load_settings(data_dir: Path | None = None, workers: int | None = None) -> Settings:
     try:
         settings = Settings()
     except ValidationError as err:
         raise UsageError(f"Configuration invalide :\n{err}") from err
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
+    if workers is not None:
+        if not 1 <= workers <= 16:
+            raise UsageError("--workers : entre 1 et 16.")
+        settings = settings.model_copy(update={"workers": workers})
     return settings
 
 
@@ -98,12 +102,13 @@ def warranty(
     vin: Annotated[str, typer.Option(help="One vehicle, by VIN.")] = "",
     bdc: Annotated[str, typer.Option(help="One vehicle, by bon de commande number.")] = "",
     data_dir: Annotated[Path | None, typer.Option(help="Overrides RPA_DATA_DIR.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Vehicles worked on at once (RPA_WORKERS).")] = None,
 ) -> None:
     """Push vehicles through Planet VO -> reseauxconnect -> GuideWire and file the policy PDFs."""
     one = [v for v in (immat, vin, bdc) if v]
     if bool(queue) == bool(one) or len(one) > 1:
         raise UsageError("Indiquez soit --queue FICHIER.xlsx, soit un seul de --immat, --vin, --bdc.")
-    settings = load_settings(data_dir)
+    settings = load_settings(data_dir, workers=workers)
     settings.require_warranty_portals()
     setup_logging(settings, console=console)
     source: ItemSource
@@ -169,11 +174,12 @@ def sandbox(
 def demo(
     data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its ledger, PDFs and sandbox state.")] = None,
     latency_ms: Annotated[float, typer.Option(help="Delay the sandbox adds to every answer.")] = 0.0,
+    workers: Annotated[int | None, typer.Option(help="Vehicles worked on at once (RPA_WORKERS).")] = None,
 ) -> None:
     """Start the sandbox in-process and run every sandbox BDC through the whole chain."""
     from rpa.flows.demo import run_demo
 
-    settings = load_settings()
+    settings = load_settings(workers=workers)
     root = data_dir or settings.data_dir / "demo"
     result, settings = run_demo(settings, root, run_items, latency_ms=latency_ms, console=console)
     print_summary(result, settings)
@@ -265,11 +271,13 @@ def removals_process(file: Annotated[Path, typer.Argument(help="One row per VIN:
 
 
 @app.command()
-def nightly() -> None:
+def nightly(
+    workers: Annotated[int | None, typer.Option(help="Vehicles worked on at once (RPA_WORKERS).")] = None,
+) -> None:
     """The unattended night: every closed BDC, then the policies folder reconciled."""
     from rpa.flows.nightly import run_nightly
 
-    settings = load_settings()
+    settings = load_settings(workers=workers)
     setup_logging(settings, console=console)
     with progress_bar(settings) as (start, done):
         result = run_nightly(settings, on_start=start, on_done=done)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -66,6 +67,11 @@ CREATE TABLE IF NOT EXISTS items (
     updated_at TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS items_vin ON items (vin);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL,
@@ -156,6 +162,26 @@ class Ledger:
                 "INSERT INTO events (key, at, stage, detail) VALUES (?, ?, ?, ?)",
                 (key, _now(), "failed", f"{kind}: {message}"),
             )
+
+    def claim(self, key: str, owner: str, ttl_s: float = 1800.0) -> str | None:
+        """Take `key` for `owner` (a worker); None if done, else the live owner that holds it.
+
+        Workers of one run, other runs and other machines sharing the ledger all claim here,
+        so an item is never worked on twice at once. A claim lapses after `ttl_s`: the worker
+        holding it died.
+        """
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute("SELECT owner, until FROM claims WHERE key = ?", (key,)).fetchone()
+            if row is not None and row["owner"] != owner and row["until"] > now:
+                return str(row["owner"])
+            db.execute("INSERT OR REPLACE INTO claims (key, owner, until) VALUES (?, ?, ?)",
+                       (key, owner, now + ttl_s))
+        return None
+
+    def release(self, key: str, owner: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, owner))
 
     def events(self, key: str) -> list[tuple[str, str, str]]:
         rows = self._db.execute(

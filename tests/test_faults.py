@@ -1,7 +1,8 @@
 """A bad night on the portals: 10 % of requests fail (5xx, "service momentanément
 indisponible", answers lost after the work was done), 150 ms latency with jitter, late
 dialogs, GuideWire signing out every 60 requests and the server going away for a few
-seconds. Every eligible vehicle still ends bought exactly once, with its PDF."""
+seconds. Two workers share the queue. Every eligible vehicle still ends bought exactly once,
+with its PDF."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_a_twenty_vehicle_queue_at_ten_percent_faults_buys_each_eligible_vehicle
         return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx"))
 
     try:
-        result = run_warranty(settings, night_queue)
+        result = run_warranty(settings, night_queue, workers=2)  # two workers share the night
     finally:
         outage.cancel()
         outage.join()

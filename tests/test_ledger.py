@@ -39,3 +39,14 @@ def test_failure_keeps_the_stage_and_progress_clears_the_error(tmp_path: Path) -
 def test_stage_order() -> None:
     assert [s.rank for s in Stage] == list(range(6))
     assert Stage.BUYING.rank < Stage.BOUGHT.rank
+
+
+def test_a_claimed_item_is_refused_to_another_worker_until_released_or_lapsed(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite3") as one, Ledger(tmp_path / "l.sqlite3") as two:
+        assert one.claim("59716", "poste-a") is None
+        assert two.claim("59716", "poste-b") == "poste-a"  # another connection, another worker
+        assert one.claim("59716", "poste-a") is None  # the holder may renew it
+        one.release("59716", "poste-a")
+        assert two.claim("59716", "poste-b") is None
+        assert one.claim("60226", "poste-a", ttl_s=-1) is None  # a worker that died at once
+        assert two.claim("60226", "poste-b") is None

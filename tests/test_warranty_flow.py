@@ -191,3 +191,14 @@ def test_duplicate_rows_are_done_once(sandbox: Sandbox, settings: Settings, tmp_
     result = run_warranty(settings, read_queue(tmp_path / "q.xlsx"))
     assert [(o.row, o.result) for o in result.outcomes] == [(2, "terminé"), (3, "doublon")]
     assert purchases(sandbox) == 1
+
+
+def test_three_workers_share_a_queue_and_buy_each_vehicle_once(sandbox: Sandbox, settings: Settings) -> None:
+    keys = ("59716", "60226", "60301", "60388", "60412", "VINCE08")
+    result = run_warranty(settings, items(*keys), workers=3)
+    got = by_key(result.outcomes)
+    assert sorted(got) == sorted(keys)
+    assert [k for k, o in got.items() if o.result != "terminé"] == ["VINCE08"]
+    assert purchases(sandbox) == 5 and len({p.vin for p in sandbox.state.purchases}) == 5
+    log = (settings.runs_dir / result.run_id / "run.log.jsonl").read_text(encoding="utf-8")
+    assert '"name": "worker-1"' in log and '"name": "worker-2"' in log  # the work was shared

@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     retry: RetrySettings = Field(default_factory=RetrySettings)
     # RPA_TRACE: keep each vehicle's Playwright trace on failure (default), always, or never.
     trace: TracePolicy = TracePolicy.ON_FAILURE
+    # RPA_WORKERS: vehicles worked on at once, each worker with its own browser and sessions.
+    workers: int = Field(default=1, ge=1, le=16)
     data_dir: Path = Field(default_factory=_default_data_dir)
 
     @property

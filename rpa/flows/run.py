@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +59,13 @@ def run_warranty(
     run_id: str | None = None,
     stop_at: dt.datetime | None = None,
     command: str = "warranty",
+    workers: int | None = None,
 ) -> RunResult:
     """Push every item through the chain; a failed item never stops the queue.
 
     With `stop_at`, no item is started after that moment: the rest is deferred (`reporté`)
-    to the next run, which resumes it from the ledger.
+    to the next run, which resumes it from the ledger. With `workers` (default
+    `RPA_WORKERS`) vehicles are worked on that many at a time, each claimed in the ledger.
     """
     run_id = run_id or new_run_id()
     run_dir = private_dir(settings.runs_dir / run_id)
@@ -71,10 +75,13 @@ def run_warranty(
     sink = logger.add(run_dir / "run.log.jsonl", serialize=True, level="DEBUG",
                       rotation="20 MB", retention=3, opener=private_opener)
 
+    recording = threading.Lock()
+
     def record(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if on_done:
-            on_done(outcome)
+        with recording:  # workers report from their own threads
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
 
     scratch = private_dir(run_dir / SCRATCH)
     discard_scratch(settings.runs_dir, keep=scratch)
@@ -90,6 +97,7 @@ def run_warranty(
                     items = []
                 if on_start:
                     on_start(len(items))
+                todo: queue.SimpleQueue[WarrantyItem] = queue.SimpleQueue()
                 first_row: dict[str, int] = {}
                 for item in items:
                     if item.key in first_row:  # the same vehicle twice in one file: do it once
@@ -97,11 +105,16 @@ def run_warranty(
                                        reason=f"même véhicule que la ligne {first_row[item.key]}"))
                         continue
                     first_row[item.key] = item.row
-                    if stop_at is not None and dt.datetime.now() >= stop_at:
-                        record(Outcome(row=item.row, key=item.key, result="reporté",
-                                       reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
-                        continue
-                    record(runner.process(item))
+                    todo.put(item)
+                count = max(1, min(workers or settings.workers, todo.qsize()))
+                helpers = [threading.Thread(target=_helper, name=f"worker-{n}", daemon=True,
+                                            args=(settings, run_dir, scratch, todo, stop_at, record))
+                           for n in range(1, count)]
+                for helper in helpers:
+                    helper.start()
+                _work(runner, todo, stop_at, record)  # this thread is worker 0
+                for helper in helpers:
+                    helper.join()
             finally:
                 runner.close()
         results = write_results(run_dir / "resultats.xlsx", outcomes)
@@ -121,6 +134,37 @@ def discard_scratch(runs_dir: Path, keep: Path) -> None:
     for stale in runs_dir.glob(f"*/{SCRATCH}"):
         if stale != keep:
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _work(runner: WarrantyRunner, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
+          record: Callable[[Outcome], None]) -> None:
+    """Take vehicles off the run's queue until it is empty."""
+    while True:
+        try:
+            item = todo.get_nowait()
+        except queue.Empty:
+            return
+        if stop_at is not None and dt.datetime.now() >= stop_at:
+            record(Outcome(row=item.row, key=item.key, result="reporté",
+                           reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
+            continue
+        record(runner.process(item))
+
+
+def _helper(settings: Settings, run_dir: Path, scratch: Path, todo: queue.SimpleQueue[WarrantyItem],
+            stop_at: dt.datetime | None, record: Callable[[Outcome], None]) -> None:
+    """A worker beyond the first: its own Playwright, browser context, ledger connection and
+    portal sessions (signed in once, kept for every vehicle it takes)."""
+    try:
+        with Ledger(settings.ledger_path) as ledger, \
+                browser_session(settings.browser, traces_dir=scratch) as browser:
+            runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
+            try:
+                _work(runner, todo, stop_at, record)
+            finally:
+                runner.close()
+    except Exception as err:  # the browser would not start: the other workers take the rest
+        logger.opt(exception=err).error("{} arrêté : {}", threading.current_thread().name, err)
 
 
 def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.datetime) -> None:

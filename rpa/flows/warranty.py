@@ -13,8 +13,11 @@ a crash it looks the policy up before trying again.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import socket
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +79,8 @@ class WarrantyRunner:
     ledger: Ledger
     browser: Browser
     run_dir: Path | None = None  # where this run keeps its files (the exported queue…)
+    # Who holds an item's claim in the ledger: this machine, process and worker thread.
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}")
     context: BrowserContext = field(init=False)
     planetvo: Page = field(init=False)
     guidewire: Page = field(init=False)
@@ -141,7 +146,20 @@ class WarrantyRunner:
 
     # -- the per-item boundary ---------------------------------------------------------------
     def process(self, item: WarrantyItem) -> Outcome:
+        """One vehicle, claimed in the ledger for the time it takes: no other worker, run or
+        machine works on it meanwhile."""
         started = dt.datetime.now().astimezone()
+        holder = self.ledger.claim(item.key, self.worker)
+        if holder is not None:
+            logger.bind(item=item.key).warning("déjà pris en charge par {} : laissé à ce poste", holder)
+            return Outcome(row=item.row, key=item.key, started=started, result="pris ailleurs",
+                           reason=f"en cours sur {holder}", finished=dt.datetime.now().astimezone())
+        try:
+            return self._process_claimed(item, started)
+        finally:
+            self.ledger.release(item.key, self.worker)
+
+    def _process_claimed(self, item: WarrantyItem, started: dt.datetime) -> Outcome:
         log = logger.bind(item=item.key)
         entry = self.ledger.ensure(item.key, bdc=item.bdc)
         outcome = Outcome(row=item.row, key=item.key, started=started)

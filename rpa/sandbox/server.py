@@ -119,6 +119,9 @@ class Sandbox:
     guidewire_expire_after_requests: int | None = None
     # Seeded fault injection (5xx, unavailable pages, lost answers, jitter, late dialogs).
     faults: Faults = field(default_factory=Faults)
+    # Time spent answering requests (latency included), and how many: the benchmark's floor.
+    server_seconds: float = 0.0
+    server_requests: int = 0
     host: str = "127.0.0.1"
     ports: dict[str, int] = field(default_factory=dict)
     # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
@@ -205,7 +208,14 @@ class Sandbox:
                     message = await receive()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-            app = apps[scope["server"][1]]
+            began = time.perf_counter()
+            try:
+                await answer(apps[scope["server"][1]], scope, receive, send)
+            finally:  # the portal's own time on this request: the floor the bot cannot beat
+                latency.server_seconds += time.perf_counter() - began
+                latency.server_requests += 1
+
+        async def answer(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
             delay = latency.faults.delay_s(latency.latency_ms)
             if delay > 0:
                 await asyncio.sleep(delay)
