@@ -13,6 +13,8 @@ SQLite in WAL mode, one row per vehicle plus an append-only event log for the au
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -82,6 +84,21 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 _FIELDS = ("bdc", "vin", "immat", "offer", "devis", "police", "pdf", "error_kind", "error")
+
+
+def _alive(owner: str) -> bool:
+    """Is the claim's owner (`host:pid:…`) possibly still working? Only this host can tell."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def _now() -> str:
@@ -167,13 +184,14 @@ class Ledger:
         """Take `key` for `owner` (a worker); None if done, else the live owner that holds it.
 
         Workers of one run, other runs and other machines sharing the ledger all claim here,
-        so an item is never worked on twice at once. A claim lapses after `ttl_s`: the worker
-        holding it died.
+        so an item is never worked on twice at once. Owners are named `host:pid:…`: a claim
+        held by a process of this host that no longer exists (killed mid-item) is taken over
+        at once; one from another host lapses after `ttl_s`.
         """
         now = time.time()
         with self._tx() as db:
             row = db.execute("SELECT owner, until FROM claims WHERE key = ?", (key,)).fetchone()
-            if row is not None and row["owner"] != owner and row["until"] > now:
+            if row is not None and row["owner"] != owner and row["until"] > now and _alive(row["owner"]):
                 return str(row["owner"])
             db.execute("INSERT OR REPLACE INTO claims (key, owner, until) VALUES (?, ?, ?)",
                        (key, owner, now + ttl_s))

@@ -15,6 +15,11 @@ from rpa.flows.demo import sandbox_settings
 from rpa.sandbox.server import Sandbox, create_sandbox
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first, so the workers finish together instead of one waiting on them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     """pytest-playwright launches the same Chromium, with the same flags, as the bot."""

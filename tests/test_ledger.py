@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from rpa.ledger import Ledger, Stage
@@ -50,3 +53,8 @@ def test_a_claimed_item_is_refused_to_another_worker_until_released_or_lapsed(tm
         assert two.claim("59716", "poste-b") is None
         assert one.claim("60226", "poste-a", ttl_s=-1) is None  # a worker that died at once
         assert two.claim("60226", "poste-b") is None
+        # A process of this host that was killed holding a claim: taken over at once.
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        assert one.claim("60301", f"{socket.gethostname()}:{dead}:1") is None
+        assert two.claim("60301", "poste-b") is None

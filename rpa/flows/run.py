@@ -38,8 +38,10 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """1 when a vehicle failed or was deferred: "all done" must mean all done."""
-        return 1 if self.failed or any(o.result == "reporté" for o in self.outcomes) else 0
+        """1 when a vehicle failed, was deferred or left to another worker: "all done" must
+        mean all done by this run."""
+        unfinished = ("reporté", "pris ailleurs")
+        return 1 if self.failed or any(o.result in unfinished for o in self.outcomes) else 0
 
 
 def new_run_id() -> str:
