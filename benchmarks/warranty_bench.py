@@ -5,7 +5,7 @@ For each worker count: a fresh sandbox with N ordinary closed BDCs, one `run_war
 them, and per vehicle the wall seconds, the sandbox's own time on the run's requests (the
 floor: latency plus handling, measured by the server; the replica's in-page delays are not
 counted, so the ratio slightly overstates the bot's share), their ratio, the throughput
-speedup against 1 worker and the peak memory of the bot plus its browsers. Prints a table and
+speedup against 1 worker and the peak memory (PSS) of the bot plus its browsers. Prints a table and
 writes it to benchmarks/results-warranty.txt.
 
     .venv/bin/python benchmarks/warranty_bench.py [--vehicles 12] [--latency-ms 200] [--workers 1 2 4]
@@ -27,27 +27,32 @@ from rpa.flows.run import run_warranty
 from rpa.sandbox.server import create_sandbox
 from rpa.workqueue import WarrantyItem
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
+def _pss(pid: int) -> int:
+    """Proportional set size: shared pages (Chromium's processes share many) counted once."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of `pid` and all its descendants (the Playwright driver, Chromium)."""
+def tree_memory(pid: int) -> int:
+    """Memory of `pid` and all its descendants (the Playwright drivers, Chromium)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            pages = int(Path(f"/proc/{entry}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
+        except (OSError, IndexError):
             continue
         children.setdefault(int(stat[1]), []).append(int(entry))
-        rss[int(entry)] = pages * PAGE
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        try:
+            total += _pss(current)
+        except OSError:  # gone meanwhile
+            pass
         todo += children.get(current, [])
     return total
 
@@ -62,7 +67,7 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.25):
-            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self.peak = max(self.peak, tree_memory(os.getpid()))
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()

@@ -54,7 +54,7 @@ def kill_at_a_random_moment(proc: subprocess.Popen[bytes], ledger: Path, rng: ra
     """SIGKILL the bot and its browser a random moment after its next few intents; False if
     it finished first."""
     target = intents(ledger) + rng.randint(1, 3)
-    delay = rng.uniform(0.0, 1.5)
+    delay = rng.uniform(0.0, 0.6)  # often inside the click-to-checkpoint window
     deadline = time.monotonic() + 240
     while intents(ledger) < target:
         if proc.poll() is not None:
