@@ -27,6 +27,7 @@ from rpa.flows.run import run_warranty
 from rpa.sandbox.server import create_sandbox
 from rpa.workqueue import WarrantyItem
 
+
 def _pss(pid: int) -> int:
     """Proportional set size: shared pages (Chromium's processes share many) counted once."""
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
