@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from rpa.config import Settings
+from rpa.tracing import secret_texts
 
 REDACTED = "********"
 
@@ -29,7 +30,7 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 def redactor(secrets: Iterable[str]) -> Callable[[Record], None]:
-    known = sorted(set(secrets), key=len, reverse=True)
+    known = sorted({t for s in secrets if s for t in secret_texts(s)}, key=len, reverse=True)
 
     def patch(record: Record) -> None:
         message = record["message"]

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rpa.tracing import secret_texts
+
 REDACTED = "********"
 _COOKIE_HEADERS = {"cookie", "set-cookie", "authorization"}
 
@@ -25,7 +27,7 @@ def clean_har(path: Path, secrets: Iterable[str]) -> int:
     def scrub(text: str) -> str:
         nonlocal cleaned
         for secret in known:
-            for form in {secret, _form_encoded(secret)}:
+            for form in sorted(secret_texts(secret), key=len, reverse=True):
                 if form in text:
                     text = text.replace(form, REDACTED)
                     cleaned += 1
@@ -50,8 +52,3 @@ def clean_har(path: Path, secrets: Iterable[str]) -> int:
     path.chmod(0o600)
     return cleaned
 
-
-def _form_encoded(secret: str) -> str:
-    from urllib.parse import quote_plus
-
-    return quote_plus(secret)

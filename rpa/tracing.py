@@ -38,12 +38,17 @@ class TracePolicy(StrEnum):
     OFF = "off"
 
 
-def secret_spellings(secret: str) -> set[bytes]:
-    """The byte strings a password can appear as in a trace: typed, form-encoded, inside JSON,
-    HTML-escaped."""
+def secret_texts(secret: str) -> set[str]:
+    """How a password can be written down by a browser, a recorder or a log: typed,
+    form-encoded, inside JSON, HTML-escaped. Every scrubber of the bot masks all of them."""
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
              json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret)}
-    return {f.encode() for f in forms if f}
+    return {f for f in forms if f}
+
+
+def secret_spellings(secret: str) -> set[bytes]:
+    """`secret_texts` as bytes, to search the members of an archive."""
+    return {f.encode() for f in secret_texts(secret)}
 
 
 def scrub(data: bytes, spellings: Iterable[bytes]) -> bytes:

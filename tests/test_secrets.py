@@ -83,3 +83,23 @@ def test_no_password_in_any_artifact_of_a_run(sandbox: Sandbox, settings: Settin
     loose = [str(p) for p in [settings.data_dir, *settings.data_dir.rglob("*")]
              if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
     assert loose == []
+
+
+def test_har_and_log_scrubbers_mask_every_spelling_too(tmp_path: Path) -> None:
+    import json
+
+    from rpa.logs import redactor
+    from rpa.recordings import clean_har
+    from rpa.tracing import secret_texts
+
+    secret = 'Pa ss"#1&é'
+    har = tmp_path / "capture.har"
+    texts = sorted(secret_texts(secret))
+    har.write_text(json.dumps({"log": {"entries": [
+        {"request": {"headers": [], "postData": {"text": f"password={t}"}}, "response": {}} for t in texts
+    ]}}), encoding="utf-8")
+    clean_har(har, [secret])
+    assert not any(t.encode() in har.read_bytes() for t in texts)
+    record: dict[str, str] = {"message": " ".join(texts)}
+    redactor([secret])(record)  # type: ignore[arg-type]
+    assert not any(t in record["message"] for t in texts)

@@ -6,7 +6,8 @@ import datetime as dt
 import queue
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,37 +89,32 @@ def run_warranty(
     scratch = private_dir(run_dir / SCRATCH)
     discard_scratch(settings.runs_dir, keep=scratch)
     try:
-        with Ledger(settings.ledger_path) as ledger, \
-                browser_session(settings.browser, traces_dir=scratch) as browser:
-            runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
+        with worker_session(settings, run_dir, scratch) as runner:
             try:
-                try:
-                    items = source(runner) if callable(source) else source
-                except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
-                    record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
-                    items = []
-                if on_start:
-                    on_start(len(items))
-                todo: queue.SimpleQueue[WarrantyItem] = queue.SimpleQueue()
-                first_row: dict[str, int] = {}
-                for item in items:
-                    if item.key in first_row:  # the same vehicle twice in one file: do it once
-                        record(Outcome(row=item.row, key=item.key, result="doublon",
-                                       reason=f"même véhicule que la ligne {first_row[item.key]}"))
-                        continue
-                    first_row[item.key] = item.row
-                    todo.put(item)
-                count = max(1, min(workers or settings.workers, todo.qsize()))
-                helpers = [threading.Thread(target=_helper, name=f"worker-{n}", daemon=True,
-                                            args=(settings, run_dir, scratch, todo, stop_at, record))
-                           for n in range(1, count)]
-                for helper in helpers:
-                    helper.start()
-                _work(runner, todo, stop_at, record)  # this thread is worker 0
-                for helper in helpers:
-                    helper.join()
-            finally:
-                runner.close()
+                items = source(runner) if callable(source) else source
+            except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
+                record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
+                items = []
+            if on_start:
+                on_start(len(items))
+            todo: queue.SimpleQueue[WarrantyItem] = queue.SimpleQueue()
+            first_row: dict[str, int] = {}
+            for item in items:
+                if item.key in first_row:  # the same vehicle twice in one file: do it once
+                    record(Outcome(row=item.row, key=item.key, result="doublon",
+                                   reason=f"même véhicule que la ligne {first_row[item.key]}"))
+                    continue
+                first_row[item.key] = item.row
+                todo.put(item)
+            count = max(1, min(workers or settings.workers, todo.qsize()))
+            helpers = [threading.Thread(target=_helper, name=f"worker-{n}", daemon=True,
+                                        args=(settings, run_dir, scratch, todo, stop_at, record))
+                       for n in range(1, count)]
+            for helper in helpers:
+                helper.start()
+            _work(runner, todo, stop_at, record)  # this thread is worker 0
+            for helper in helpers:
+                helper.join()
         results = write_results(run_dir / "resultats.xlsx", outcomes)
         seconds = (dt.datetime.now() - started).total_seconds()
         result = RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
@@ -136,6 +132,18 @@ def discard_scratch(runs_dir: Path, keep: Path) -> None:
     for stale in runs_dir.glob(f"*/{SCRATCH}"):
         if stale != keep:
             shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def worker_session(settings: Settings, run_dir: Path, scratch: Path) -> Iterator[WarrantyRunner]:
+    """What one worker owns: a ledger connection, a browser and the runner driving it."""
+    with Ledger(settings.ledger_path) as ledger, \
+            browser_session(settings.browser, traces_dir=scratch) as browser:
+        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
+        try:
+            yield runner
+        finally:
+            runner.close()
 
 
 def _work(runner: WarrantyRunner, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
@@ -158,13 +166,8 @@ def _helper(settings: Settings, run_dir: Path, scratch: Path, todo: queue.Simple
     """A worker beyond the first: its own Playwright, browser context, ledger connection and
     portal sessions (signed in once, kept for every vehicle it takes)."""
     try:
-        with Ledger(settings.ledger_path) as ledger, \
-                browser_session(settings.browser, traces_dir=scratch) as browser:
-            runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
-            try:
-                _work(runner, todo, stop_at, record)
-            finally:
-                runner.close()
+        with worker_session(settings, run_dir, scratch) as runner:
+            _work(runner, todo, stop_at, record)
     except Exception as err:  # the browser would not start: the other workers take the rest
         logger.opt(exception=err).error("{} arrêté : {}", threading.current_thread().name, err)
 
