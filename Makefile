@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RPA := $(VENV)/bin/rpa
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup chromium demo test bench lint clean
+.PHONY: setup chromium postgresql demo test bench lint clean
 
 setup: $(VENV)/.installed chromium
 
@@ -28,12 +28,22 @@ chromium: $(VENV)/.installed
 		$(VENV)/bin/playwright install chromium; \
 	fi
 
+# The shared-ledger tests start their own PostgreSQL server from Debian's binaries.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
+		echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 # The main job on the bundled sandbox. Exit code 1 means "some vehicles failed", which the
 # sandbox's awkward cases do on purpose: the demo still succeeded.
 demo: setup
 	$(RPA) demo || [ $$? -eq 1 ]
 
-test: setup
+test: setup postgresql
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 # The warranty chain at 200 ms latency with 1, 2 and 4 workers; then an offline

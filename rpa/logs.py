@@ -25,6 +25,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.reseauxconnect.password.get_secret_value(),
         settings.traqueur.password.get_secret_value(),
         settings.notify.smtp_password.get_secret_value(),
+        settings.ledger_password,
     ]
     return [v for v in values if v]
 

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -142,6 +143,9 @@ class Settings(BaseSettings):
     # RPA_WORKERS: vehicles worked on at once, each worker with its own browser and sessions.
     workers: int = Field(default=1, ge=1, le=16)
     data_dir: Path = Field(default_factory=_default_data_dir)
+    # RPA_LEDGER_URL: a `postgresql://…` ledger shared by several machines working one queue;
+    # unset, the ledger is a SQLite file in the data folder. Secret: it may hold a password.
+    ledger_url: SecretStr | None = None
 
     @property
     def policies_dir(self) -> Path:
@@ -150,6 +154,20 @@ class Settings(BaseSettings):
     @property
     def ledger_path(self) -> Path:
         return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def ledger_location(self) -> Path | str:
+        """What `Ledger` opens: the shared server when one is configured, else the local file."""
+        if self.ledger_url is not None and self.ledger_url.get_secret_value():
+            return self.ledger_url.get_secret_value()
+        return self.ledger_path
+
+    @property
+    def ledger_password(self) -> str:
+        """The password inside RPA_LEDGER_URL, if any: masked wherever passwords are."""
+        if self.ledger_url is None:
+            return ""
+        return unquote(urlsplit(self.ledger_url.get_secret_value()).password or "")
 
     @property
     def runs_dir(self) -> Path:

@@ -135,7 +135,7 @@ def reconcile(settings: Settings, directory: Path | None = None, *, fix: bool = 
         raise UsageError(f"{directory} n'est pas un dossier")
     if not offline:
         require_guidewire(settings)
-    with Ledger(settings.ledger_path) as ledger:
+    with Ledger(settings.ledger_location) as ledger:
         cache = VerdictCache(settings.ledger_path)
         try:
             if offline:

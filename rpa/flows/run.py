@@ -137,7 +137,7 @@ def discard_scratch(runs_dir: Path, keep: Path) -> None:
 @contextmanager
 def worker_session(settings: Settings, run_dir: Path, scratch: Path) -> Iterator[WarrantyRunner]:
     """What one worker owns: a ledger connection, a browser and the runner driving it."""
-    with Ledger(settings.ledger_path) as ledger, \
+    with Ledger(settings.ledger_location) as ledger, \
             browser_session(settings.browser, traces_dir=scratch) as browser:
         runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
         try:
