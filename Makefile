@@ -46,10 +46,12 @@ demo: setup
 test: setup postgresql
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
-# The warranty chain at 200 ms latency with 1, 2 and 4 workers; then an offline
-# `rpa reconcile` of 100,000 generated files, cold then warm cache.
+# The warranty chain at 200 ms latency with 1, 2 and 4 workers; the removal flows (request
+# and process, lines per minute); then an offline `rpa reconcile` of 100,000 generated
+# files, cold then warm cache. Each writes its table to benchmarks/results-*.txt.
 bench: setup
 	$(PY) benchmarks/warranty_bench.py
+	$(PY) benchmarks/removals_bench.py
 	$(PY) benchmarks/reconcile_bench.py
 
 lint: setup

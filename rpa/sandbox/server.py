@@ -122,6 +122,11 @@ class Sandbox:
     # Time spent answering requests (latency included), and how many: the benchmark's floor.
     server_seconds: float = 0.0
     server_requests: int = 0
+    # Time its pages make a user wait by script (lists fetched a moment after the page, late
+    # dialogs), counted as each page is served: the rest of the portal's own time.
+    scripted_seconds: float = 0.0
+    # When a list: every request's (began, ended, method, path), for the benchmark's timeline.
+    journal: list[tuple[float, float, str, str]] | None = None
     host: str = "127.0.0.1"
     ports: dict[str, int] = field(default_factory=dict)
     # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
@@ -147,8 +152,14 @@ class Sandbox:
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("dealer", self.state.dealer)
         context.setdefault("late_ms", self.faults.late_ms)
+        context.setdefault("waits", self._waits)
         html = templates.get_template(template).render(**context)
         return HTMLResponse(html, status_code=status_code)
+
+    def _waits(self, ms: float) -> int:
+        """A scripted wait of `ms` in a page being rendered: counted, then written in."""
+        self.scripted_seconds += ms / 1000
+        return int(ms)
 
     def changed(self) -> None:
         """Call after every mutation, so a restart finds the same world."""
@@ -212,8 +223,11 @@ class Sandbox:
             try:
                 await answer(apps[scope["server"][1]], scope, receive, send)
             finally:  # the portal's own time on this request: the floor the bot cannot beat
-                latency.server_seconds += time.perf_counter() - began
+                ended = time.perf_counter()
+                latency.server_seconds += ended - began
                 latency.server_requests += 1
+                if latency.journal is not None:
+                    latency.journal.append((began, ended, scope.get("method", ""), scope.get("path", "")))
 
         async def answer(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
             delay = latency.faults.delay_s(latency.latency_ms)
