@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rpa.config import Settings
-from rpa.errors import UsageError
+from rpa.errors import LedgerUnavailable, UsageError
 from rpa.flows.removals import RemovalsResult
 from rpa.flows.run import ItemSource, RunResult, new_run_id, run_warranty
 from rpa.logs import secrets_of, setup_logging
@@ -401,3 +401,6 @@ def main() -> None:
     except UsageError as err:
         console.print(f"[red]Erreur :[/red] {escape(err.message)}", highlight=False)
         sys.exit(2)
+    except LedgerUnavailable as err:  # the run stopped; the next one resumes from the ledger
+        console.print(f"[red]Erreur :[/red] {escape(err.message)}", highlight=False)
+        sys.exit(1)

@@ -9,7 +9,8 @@
         ├── PortalUnavailable    5xx, "service momentanément indisponible", a dead server
         ├── SessionExpired       the portal showed its login page again
         ├── DocumentNotReady     the policy PDF is not listed yet (it comes a little later)
-        └── PageMismatch         an expected screen or element never showed up
+        ├── PageMismatch         an expected screen or element never showed up
+        └── LedgerUnavailable    the shared PostgreSQL ledger went away mid-run
 
 Playwright errors are wrapped at the page-object boundary with ``raise … from err`` so the
 flows only ever see this tree.
@@ -76,6 +77,12 @@ class SystemFailure(RpaError):
     """Something that may work on a second try."""
 
     code = "system"
+
+
+class LedgerUnavailable(SystemFailure):
+    """Without its ledger the bot cannot checkpoint: it stops rather than act unrecorded."""
+
+    code = "ledger_unavailable"
 
 
 class PortalUnavailable(SystemFailure):

@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from rpa.errors import UsageError
+from rpa.errors import LedgerUnavailable, UsageError
 
 Row = dict[str, Any]
 
@@ -183,16 +183,29 @@ class PostgresStore:
     def _sql(sql: str) -> str:
         return sql.replace("?", "%s")
 
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """The server or the network went away: say so in the bot's words."""
+        try:
+            yield
+        except self._psycopg.OperationalError as err:
+            raise LedgerUnavailable(f"ledger PostgreSQL injoignable : {str(err).strip()[:200]}") from None
+
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
-        cursor = self._db.execute(self._sql(sql), params)
-        return list(cursor.fetchall()) if cursor.description else []
+        with self._reachable():
+            cursor = self._db.execute(self._sql(sql), params)
+            return list(cursor.fetchall()) if cursor.description else []
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._db.transaction():
+        with self._reachable(), self._db.transaction():
             yield
 
     def claim(self, key: str, owner: str, ttl_s: float) -> str | None:
+        with self._reachable():
+            return self._claim(key, owner)
+
+    def _claim(self, key: str, owner: str) -> str | None:
         if key in self._holding:  # renewing our own claim
             return None
         self._db.execute("INSERT INTO claim_locks (key) VALUES (%s) ON CONFLICT DO NOTHING", (key,))
@@ -217,11 +230,11 @@ class PostgresStore:
         lock = self._holding.pop(key, None)
         if lock is None:
             return
-        try:
-            self._db.execute("DELETE FROM claims WHERE key = %s AND owner = %s", (key, owner))
-        finally:
-            lock.rollback()  # ends the transaction: the row lock goes with it
-            lock.close()
+        with self._reachable():
+            try:
+                self._db.execute("DELETE FROM claims WHERE key = %s AND owner = %s", (key, owner))
+            finally:
+                lock.close()  # ends the transaction: the row lock goes with it
 
     def close(self) -> None:
         for lock in self._holding.values():

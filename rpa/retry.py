@@ -22,6 +22,7 @@ from tenacity import (
 
 from rpa.config import RetrySettings
 from rpa.errors import BusinessError, DocumentNotReady, SystemFailure, UsageError
+from rpa.together import pause
 
 T = TypeVar("T")
 
@@ -45,6 +46,7 @@ def log_retry(state: RetryCallState) -> None:
 def retrying(retry: RetrySettings, what: str, fn: Callable[[], T]) -> T:
     """Run `fn`, again on system failures only, a bounded number of times: the queue must go on."""
     policy = Retrying(
+        sleep=pause,  # in a worker, only that worker waits
         retry=retry_if_exception(is_system_failure),  # business failures are final
         stop=stop_after_attempt(retry.attempts),  # bounded: the queue must go on
         wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),
@@ -58,6 +60,7 @@ def retrying(retry: RetrySettings, what: str, fn: Callable[[], T]) -> T:
 def waiting_for_document(retry: RetrySettings, fn: Callable[[], T]) -> T:
     """Like `retrying`, but bounded in time: the PDF "may appear a little after the purchase"."""
     policy = Retrying(
+        sleep=pause,  # in a worker, only that worker waits
         retry=retry_if_exception(is_system_failure),
         stop=stop_after_delay(retry.document_wait_s),  # minutes, not attempts
         wait=wait_exponential_jitter(initial=retry.wait_initial_s, max=retry.wait_max_s),

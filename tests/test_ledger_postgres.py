@@ -120,3 +120,17 @@ def test_two_machines_on_one_postgres_ledger_buy_each_vehicle_exactly_once(
     assert set(share) == {"poste-a", "poste-b"}, f"one machine did everything: {share}"
     print(f"\npartage de la file : {dict(share)}, {sum(bought.values())} achats pour "
           f"{len(ELIGIBLE)} véhicules")
+
+
+def test_a_ledger_server_lost_mid_run_is_a_system_failure_in_the_bots_words(ledger_url: str) -> None:
+    import psycopg
+
+    from rpa.errors import LedgerUnavailable
+
+    with Ledger(ledger_url) as ledger:
+        ledger.ensure("59716")
+        with psycopg.connect(ledger_url, autocommit=True) as admin:  # the server drops us
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        with pytest.raises(LedgerUnavailable, match="ledger PostgreSQL injoignable"):
+            ledger.checkpoint("59716", Stage.DECLARING)

@@ -7,6 +7,7 @@ whatever was retried or crashed in between.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -200,5 +201,7 @@ def test_three_workers_share_a_queue_and_buy_each_vehicle_once(sandbox: Sandbox,
     assert sorted(got) == sorted(keys)
     assert [k for k, o in got.items() if o.result != "terminé"] == ["VINCE08"]
     assert purchases(sandbox) == 5 and len({p.vin for p in sandbox.state.purchases}) == 5
-    log = (settings.runs_dir / result.run_id / "run.log.jsonl").read_text(encoding="utf-8")
-    assert '"name": "worker-1"' in log and '"name": "worker-2"' in log  # the work was shared
+    log = (settings.runs_dir / result.run_id / "run.log.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line)["record"] for line in log]
+    finishers = {r["extra"]["worker"] for r in records if r["message"] == "terminé"}
+    assert len(finishers) >= 2, finishers  # the work was shared, one browser for all

@@ -1,17 +1,20 @@
-"""A warranty run over a queue: one browser, one ledger, one results workbook."""
+"""A warranty run over a queue: one browser (a context per worker), the ledger, one results workbook."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import queue
 import shutil
-import threading
+import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from loguru import logger
+from playwright.sync_api import Browser
 from pydantic import BaseModel
 
 from rpa.browser import browser_session
@@ -22,6 +25,7 @@ from rpa.flows.warranty import WarrantyRunner
 from rpa.html_report import write_html_report
 from rpa.ledger import Ledger
 from rpa.report import Outcome, write_results
+from rpa.together import run_together
 from rpa.tracing import SCRATCH
 from rpa.workqueue import WarrantyItem
 
@@ -78,18 +82,16 @@ def run_warranty(
     sink = logger.add(run_dir / "run.log.jsonl", serialize=True, level="DEBUG",
                       rotation="20 MB", retention=3, opener=private_opener)
 
-    recording = threading.Lock()
-
     def record(outcome: Outcome) -> None:
-        with recording:  # workers report from their own threads
-            outcomes.append(outcome)
-            if on_done:
-                on_done(outcome)
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
 
     scratch = private_dir(run_dir / SCRATCH)
     discard_scratch(settings.runs_dir, keep=scratch)
     try:
-        with worker_session(settings, run_dir, scratch) as runner:
+        with browser_session(settings.browser, traces_dir=scratch) as browser, ExitStack() as workers_:
+            runner = workers_.enter_context(worker_session(settings, run_dir, browser, 0))
             try:
                 items = source(runner) if callable(source) else source
             except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
@@ -107,14 +109,12 @@ def run_warranty(
                 first_row[item.key] = item.row
                 todo.put(item)
             count = max(1, min(workers or settings.workers, todo.qsize()))
-            helpers = [threading.Thread(target=_helper, name=f"worker-{n}", daemon=True,
-                                        args=(settings, run_dir, scratch, todo, stop_at, record))
-                       for n in range(1, count)]
-            for helper in helpers:
-                helper.start()
-            _work(runner, todo, stop_at, record)  # this thread is worker 0
-            for helper in helpers:
-                helper.join()
+            runners = [runner] + [workers_.enter_context(worker_session(settings, run_dir, browser, n))
+                                  for n in range(1, count)]
+            jobs = [partial(_work, r, todo, stop_at, record) for r in runners]
+            for broken in run_together(browser, jobs):  # a worker that broke down: the others went on
+                logger.opt(exception=broken).error("worker arrêté : {}", broken)
+                _defer_rest(todo, record, f"interrompu ({broken}) : repris au prochain run")
         results = write_results(run_dir / "resultats.xlsx", outcomes)
         seconds = (dt.datetime.now() - started).total_seconds()
         result = RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
@@ -135,11 +135,12 @@ def discard_scratch(runs_dir: Path, keep: Path) -> None:
 
 
 @contextmanager
-def worker_session(settings: Settings, run_dir: Path, scratch: Path) -> Iterator[WarrantyRunner]:
-    """What one worker owns: a ledger connection, a browser and the runner driving it."""
-    with Ledger(settings.ledger_location) as ledger, \
-            browser_session(settings.browser, traces_dir=scratch) as browser:
-        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir)
+def worker_session(settings: Settings, run_dir: Path, browser: Browser, number: int) -> Iterator[WarrantyRunner]:
+    """What one worker owns: a ledger connection, a context of the run's browser (its own
+    portal sessions, signed in once and kept for every vehicle it takes) and its runner."""
+    with Ledger(settings.ledger_location) as ledger:
+        worker = f"{socket.gethostname()}:{os.getpid()}:w{number}"
+        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir, worker=worker)
         try:
             yield runner
         finally:
@@ -148,28 +149,27 @@ def worker_session(settings: Settings, run_dir: Path, scratch: Path) -> Iterator
 
 def _work(runner: WarrantyRunner, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
           record: Callable[[Outcome], None]) -> None:
-    """Take vehicles off the run's queue until it is empty."""
+    """Take vehicles off the run's queue until it is empty. Every log line says which worker."""
+    with logger.contextualize(worker=runner.worker):
+        while True:
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return
+            if stop_at is not None and dt.datetime.now() >= stop_at:
+                record(Outcome(row=item.row, key=item.key, result="reporté",
+                               reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
+                continue
+            record(runner.process(item))
+
+
+def _defer_rest(todo: queue.SimpleQueue[WarrantyItem], record: Callable[[Outcome], None], reason: str) -> None:
     while True:
         try:
             item = todo.get_nowait()
         except queue.Empty:
             return
-        if stop_at is not None and dt.datetime.now() >= stop_at:
-            record(Outcome(row=item.row, key=item.key, result="reporté",
-                           reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
-            continue
-        record(runner.process(item))
-
-
-def _helper(settings: Settings, run_dir: Path, scratch: Path, todo: queue.SimpleQueue[WarrantyItem],
-            stop_at: dt.datetime | None, record: Callable[[Outcome], None]) -> None:
-    """A worker beyond the first: its own Playwright, browser context, ledger connection and
-    portal sessions (signed in once, kept for every vehicle it takes)."""
-    try:
-        with worker_session(settings, run_dir, scratch) as runner:
-            _work(runner, todo, stop_at, record)
-    except Exception as err:  # the browser would not start: the other workers take the rest
-        logger.opt(exception=err).error("{} arrêté : {}", threading.current_thread().name, err)
+        record(Outcome(row=item.row, key=item.key, result="reporté", reason=reason))
 
 
 def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.datetime) -> None:

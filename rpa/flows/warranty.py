@@ -79,7 +79,7 @@ class WarrantyRunner:
     ledger: Ledger
     browser: Browser
     run_dir: Path | None = None  # where this run keeps its files (the exported queue…)
-    # Who holds an item's claim in the ledger: this machine, process and worker thread.
+    # Who holds an item's claim in the ledger: this machine, process and worker.
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}")
     context: BrowserContext = field(init=False)
     planetvo: Page = field(init=False)

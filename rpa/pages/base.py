@@ -29,6 +29,7 @@ from tenacity import (
 
 from rpa.browser import current_document
 from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, SessionExpired
+from rpa.together import pause
 
 T = TypeVar("T")
 
@@ -220,6 +221,7 @@ class BasePage:
         for other in watched:
             anything = anything.or_(other)
         reloads = Retrying(
+            sleep=pause,  # in a worker, only that worker waits
             retry=retry_if_exception(self._reloadable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
             wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_reload, reraise=True,
         )
@@ -271,6 +273,7 @@ class BasePage:
         when the portal answers it with an error, go back to this screen if it is gone and
         do it again, as a user would. Returns the index of the landing that showed."""
         policy = Retrying(
+            sleep=pause,  # in a worker, only that worker waits
             retry=retry_if_exception_type(PortalUnavailable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
             wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_repeat, reraise=True,
         )
