@@ -6,11 +6,11 @@ from pathlib import Path
 
 from rpa.errors import BusinessError, UsageError
 from rpa.files import private_file
-from rpa.pages.planetvo import HomePage
+from rpa.pages.planetvo import MenuPage
 from rpa.workqueue import WarrantyItem, normalise_plate
 
 
-def export_bdcs(home: HomePage, destination: Path, statut: str = "") -> Path:
+def export_bdcs(home: MenuPage, destination: Path, statut: str = "") -> Path:
     """Bon de commande → search (optionally by `statut`) → `Exporter`: the queue file."""
     listing = home.open_bons_de_commande()
     criteria = {"statut": statut} if statut else {}
@@ -19,7 +19,7 @@ def export_bdcs(home: HomePage, destination: Path, statut: str = "") -> Path:
     return destination
 
 
-def resolve_vehicle(home: HomePage, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
+def resolve_vehicle(home: MenuPage, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
     """One vehicle named on the command line, as a work item built from its BDC row."""
     if sum(bool(v) for v in (immat, vin, bdc)) != 1:
         raise UsageError("Indiquez exactement un véhicule : --immat, --vin ou --bdc.")

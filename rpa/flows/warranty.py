@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from loguru import logger
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from rpa.browser import new_context
+from rpa.browser import current_document, new_context
 from rpa.config import Settings
 from rpa.errors import BusinessError, DocumentNotReady, RpaError
 from rpa.files import private_dir
@@ -35,8 +35,8 @@ from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
 from rpa.logs import secrets_of
 from rpa.pages.base import same
-from rpa.pages.guidewire import GwHomePage, GwPage, open_guidewire
-from rpa.pages.planetvo import HomePage, open_planetvo
+from rpa.pages.guidewire import GwPage, open_guidewire
+from rpa.pages.planetvo import MenuPage, open_planetvo
 from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
 from rpa.policies import check_pdf, file_policy
 from rpa.report import Outcome
@@ -88,6 +88,7 @@ class WarrantyRunner:
     _last: Page | None = field(default=None, init=False)  # the screen a failure happened on
     _shot: Path | None = field(default=None, init=False)
     _rrd1: dict[str, str] = field(default_factory=dict, init=False)
+    _signed_in: set[Page] = field(default_factory=set, init=False)  # tabs left on a good screen
     tracer: ItemTracer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,16 +106,56 @@ class WarrantyRunner:
 
     # -- retry policies ------------------------------------------------------------------
     def _retrying(self, what: str, fn: Callable[[], T]) -> T:
-        return retrying(self.settings.retry, what, fn)
+        return retrying(self.settings.retry, what, self._afresh_after_failure(fn))
+
+    def _afresh_after_failure(self, fn: Callable[[], T]) -> Callable[[], T]:
+        """After any failure, every portal starts again from its address: the screen a tab
+        was left on is trusted only after steps that went well."""
+        def attempt() -> T:
+            try:
+                return fn()
+            except BaseException:
+                self._signed_in.clear()
+                raise
+        return attempt
 
     # -- portal entry points -----------------------------------------------------------------
-    def planetvo_home(self) -> HomePage:
-        self._last = self.planetvo
-        return open_planetvo(self.planetvo, self.settings.planetvo)
+    def _still_on(self, page: Page, landmark: Locator, login: Locator) -> bool:
+        """Does `page` still show a signed-in screen of its portal, as the last step left it?
+        (What a user sees at a glance: no waiting, and any doubt means going back home.)"""
+        if page not in self._signed_in or page.is_closed():
+            return False
+        document = current_document(page)
+        if document is not None and document[1] >= 400:
+            return False
+        try:
+            return landmark.first.is_visible() and not login.first.is_visible()
+        except PlaywrightError:
+            return False
 
-    def guidewire_home(self, page: Page | None = None) -> GwHomePage:
-        self._last = page or self.guidewire
-        return open_guidewire(self._last, self.settings.guidewire)
+    def planetvo_home(self) -> MenuPage:
+        """Planet VO's menu, which every screen carries: from the screen the tab shows when
+        it is a signed-in one, else from the portal's address (signing in if asked)."""
+        self._last = self.planetvo
+        screen = MenuPage(self.planetvo, wait=False)
+        if self._still_on(self.planetvo, screen.menu_link("Paramétrage"), screen.login_landmark()):
+            self.planetvo.bring_to_front()
+            return screen
+        home = open_planetvo(self.planetvo, self.settings.planetvo)
+        self._signed_in.add(self.planetvo)
+        return home
+
+    def guidewire_screen(self, page: Page | None = None) -> GwPage:
+        """A signed-in GuideWire screen, whose top bar searches: the one the tab shows, else
+        the portal's home."""
+        page = self._last = page or self.guidewire
+        screen = GwPage(page, wait=False)
+        if self._still_on(page, screen.search_box(), screen.login_landmark()):
+            page.bring_to_front()
+            return screen
+        home = open_guidewire(page, self.settings.guidewire)
+        self._signed_in.add(page)
+        return home
 
     def _screenshot(self, key: str, page: Page | None = None) -> None:
         """What the screen showed when the vehicle failed, for whoever is on duty.
@@ -221,7 +262,7 @@ class WarrantyRunner:
         entry = self._entry(item.key)
         if entry.stage is not Stage.DONE or not entry.pdf or not Path(entry.pdf).exists():
             with stage("GuideWire : PDF de la police"):
-                waiting_for_document(self.settings.retry, lambda: self.file_pdf(item))
+                waiting_for_document(self.settings.retry, self._afresh_after_failure(lambda: self.file_pdf(item)))
 
     # -- stage 1: Planet VO prerequisites ----------------------------------------------------
     def check_prerequisites(self, item: WarrantyItem) -> str:
@@ -265,7 +306,7 @@ class WarrantyRunner:
             raise BusinessError(f"Code RRD1 SPOTICAR manquant pour le site {site}", code="rrd1_missing")
         return numero
 
-    def _site_rrd1(self, home: HomePage, site: str) -> str:
+    def _site_rrd1(self, home: MenuPage, site: str) -> str:
         """Read once per site and run: every vehicle of a site shares its Code RRD1."""
         if site not in self._rrd1:
             dialog = home.open_parametrage().open_site(site)
@@ -336,7 +377,7 @@ class WarrantyRunner:
     # -- stage 3: GuideWire purchase -----------------------------------------------------------
     def existing_policy(self, vin: str, page: Page | None = None) -> str | None:
         """The police number GuideWire already holds for this VIN, if any (asked on the portal)."""
-        results = self.guidewire_home(page).search(vin)
+        results = self.guidewire_screen(page).search(vin)
         for row in results.policies():
             if "annul" not in row.get("STATUT", "").casefold():
                 return row.get("NUMÉRO", "").strip() or None
@@ -354,7 +395,7 @@ class WarrantyRunner:
             self.ledger.checkpoint(item.key, Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
             logger.info("police {} déjà souscrite pour {} : rien à acheter", police, entry.vin)
             return
-        devis_page = self.guidewire_home().search(entry.devis).open_devis(entry.devis)
+        devis_page = self.guidewire_screen().search(entry.devis).open_devis(entry.devis)
         if not devis_page.can_continue():
             raise BusinessError(
                 f"Devis {entry.devis} : {devis_page.status() or 'ne peut pas être poursuivi'}",
@@ -377,7 +418,7 @@ class WarrantyRunner:
     # -- stage 4: the policy PDF ---------------------------------------------------------------
     def file_pdf(self, item: WarrantyItem) -> None:
         entry = self._entry(item.key)
-        path = fetch_policy_pdf(self.guidewire_home(), entry.police, self.settings.policies_dir)
+        path = fetch_policy_pdf(self.guidewire_screen(), entry.police, self.settings.policies_dir)
         self.ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name}", pdf=str(path))
         logger.info("PDF classé : {}", path)
 

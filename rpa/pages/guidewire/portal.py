@@ -43,11 +43,16 @@ class GwPage(BasePage):
             return []
         return self.act(what, table.records)
 
-    def search(self, text: str) -> SearchResultsPage:
-        """The top-bar search box: a devis number, a police number or a VIN."""
-        box = self.page.get_by_role("searchbox", name=name_re("Rechercher")).or_(
+    def search_box(self) -> Locator:
+        """The top bar's `Rechercher` box, on every signed-in screen."""
+        return self.page.get_by_role("searchbox", name=name_re("Rechercher")).or_(
             self.page.get_by_role("textbox", name=name_re("Rechercher"))
         ).first
+
+    def search(self, text: str) -> SearchResultsPage:
+        """The top-bar search box: a devis number, a police number or a VIN."""
+        box = self.search_box()
+
         def submit() -> None:
             box.fill(text)
             box.press("Enter")
