@@ -22,7 +22,7 @@ from fpdf import FPDF
 
 from rpa.config import Settings
 from rpa.flows.reconcile import reconcile
-from rpa.ledger import _SCHEMA
+from rpa.ledger import Ledger
 
 TEMPLATE_POLICE = "0009876543"
 CODE = "865268J"
@@ -72,8 +72,8 @@ def generate(root: Path, ledger: Path, count: int) -> int:
         (folder / name).write_bytes(data)
         if kind != 6:  # kind 6: an orphan nobody bought
             rows.append((f"K{i}", p, "done", str(folder / name)))
+    Ledger(ledger).close()  # the ledger's own schema; rows go in in bulk below
     db = sqlite3.connect(ledger)
-    db.executescript(_SCHEMA)
     db.executemany("INSERT INTO items (key, police, stage, pdf) VALUES (?, ?, ?, ?)", rows)
     db.commit()
     db.close()

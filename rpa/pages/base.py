@@ -29,6 +29,7 @@ from tenacity import (
 
 from rpa.browser import current_document
 from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, SessionExpired
+from rpa.pages.soon import soon
 from rpa.together import pause
 
 T = TypeVar("T")
@@ -186,7 +187,7 @@ class Table:
         return self.locator.get_by_role("row").filter(has=cell).first
 
     def wait(self, timeout: float | None = None) -> Table:
-        expect(self.locator).to_be_visible(timeout=timeout)
+        soon(expect(self.locator).to_be_visible, timeout)
         return self
 
 
@@ -231,7 +232,7 @@ class BasePage:
                     with self.diagnosed(f"{what} (rechargement)"):
                         self.page.reload()  # what a user does on an error page: F5
                 with self.diagnosed(what):
-                    expect(anything.first).to_be_visible()
+                    soon(expect(anything.first).to_be_visible)
                 for index, candidate in enumerate(watched[: len(candidates)]):
                     if candidate.is_visible():
                         return index

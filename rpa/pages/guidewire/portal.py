@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Locator, Page, expect
 
 from rpa.pages.base import BasePage, Table, clickable, name_re, starts_re
+from rpa.pages.soon import soon
 
 if TYPE_CHECKING:
     from rpa.pages.guidewire.devis import DevisPage, OpenDevisPage
@@ -121,4 +122,4 @@ class SearchResultsPage(GwPage):
 
     def wait_until_loaded(self) -> None:
         with self.diagnosed("résultats de recherche"):
-            expect(self.landmark().first).to_be_visible()
+            soon(expect(self.landmark().first).to_be_visible)

@@ -16,6 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from rpa.errors import BusinessError
 from rpa.pages.base import Table, name_re, read_control
 from rpa.pages.guidewire.portal import GwPage
+from rpa.pages.soon import soon
 
 # PORTALS.md §3: a devis past its expiry date cannot be bought.
 EXPIRED_RE = re.compile(r"Ce devis a expir[ée]", re.I)
@@ -115,7 +116,7 @@ class OffersStep(WizardStep):
 
     def select(self, offer: str) -> PolicyInfoStep:
         with self.diagnosed("cartes d'offres"):
-            expect(self.buttons().first).to_be_visible()
+            soon(expect(self.buttons().first).to_be_visible)
             button = self._card_button(offer)
         if button is None:
             shown = ", ".join(self.offers_shown())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import Download, Locator, expect
 
 from rpa.pages.base import Table, name_re, read_control, write_control
 from rpa.pages.planetvo.menu import MenuPage
+from rpa.pages.soon import soon
 
 COLUMNS = ("N°", "Statut", "Vo Vendu", "Site VO Vendu")
 # Footer `Bons de commande: 1 a 25 sur 40` (PORTALS.md §1).
@@ -34,7 +36,7 @@ class BdcListPage(MenuPage):
             first, last, total = (int(g) for g in match.groups())
             expected = 0 if total == 0 else last - first + 1
             rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
-            expect(rows).to_have_count(expected)
+            soon(partial(expect(rows).to_have_count, expected))
 
     def search(self, **criteria: str) -> BdcListPage:
         """Fill the search form (`N°`, `statut`, `Acheteur`, `vo vendu`, …) and `Rechercher`."""
@@ -61,7 +63,7 @@ class BdcListPage(MenuPage):
             before = self.footer().inner_text()
             with self.diagnosed("page suivante"):
                 next_link.first.click()
-                expect(self.footer()).not_to_have_text(before)
+                soon(partial(expect(self.footer()).not_to_have_text, before))
             records += self.records()
 
     def export(self, destination: Path) -> Path:

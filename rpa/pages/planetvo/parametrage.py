@@ -6,6 +6,7 @@ from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import Table, name_re, read_control
 from rpa.pages.planetvo.menu import MenuPage
+from rpa.pages.soon import soon
 
 
 class ParametragePage(MenuPage):
@@ -44,5 +45,5 @@ class LocalisationDialog:
     def close(self) -> ParametragePage:
         with self.parent.diagnosed("fermeture du dialogue"):
             self.dialog.get_by_role("button", name=name_re("Fermer")).click()
-            expect(self.dialog).to_be_hidden()
+            soon(expect(self.dialog).to_be_hidden)
         return self.parent

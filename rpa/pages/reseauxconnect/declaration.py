@@ -10,6 +10,7 @@ from playwright.sync_api import Locator, expect
 from rpa.errors import BusinessError
 from rpa.pages.base import choice, name_re, read_control, write_control
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
+from rpa.pages.soon import soon
 
 DEVIS_RE = re.compile(r"num[ée]ro devis\s*:\s*(\d+)", re.I)
 ALREADY_RE = re.compile(r"d[ée]j[àa] [ée]t[ée] d[ée]clar[ée]", re.I)
@@ -26,7 +27,7 @@ class DeclarerVentePage(CentralisateurPage):
     def choose(self, garantisseur: str) -> DeclarationFormPage:
         radio = choice(self.page, "radio", garantisseur)
         with self.diagnosed(f"garantie commerciale {garantisseur}"):
-            expect(radio).to_be_attached()
+            soon(expect(radio).to_be_attached)
 
         def pick() -> None:
             radio.check()

@@ -8,6 +8,7 @@ from rpa.errors import BusinessError
 from rpa.pages.base import choice, name_re
 from rpa.pages.reseauxconnect.declaration import DeclarerVentePage
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
+from rpa.pages.soon import soon
 
 
 class ProfilPage(CentralisateurPage):
@@ -19,7 +20,7 @@ class ProfilPage(CentralisateurPage):
         for garantisseur in garantisseurs:
             box = choice(self.page, "checkbox", garantisseur)
             with self.diagnosed(f"case {garantisseur}"):
-                expect(box).to_be_attached()
+                soon(expect(box).to_be_attached)
                 box.check()
         self.act("Modifier", lambda: self.page.get_by_role("button", name=name_re("Modifier")).click())
         following = DeclarerVentePage(self.page, wait=False)

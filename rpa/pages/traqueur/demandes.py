@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import Table, name_re
+from rpa.pages.soon import soon
 from rpa.pages.traqueur.common import ExtranetPage
 
 LIST_COLUMNS = ("N° demande", "Date de création", "Résumé (nb)")
@@ -47,7 +48,7 @@ class DemandeDetailPage(ExtranetPage):
         self.act(f"statut {vin}", lambda: self.status_control(self.table(), vin, status).click())
         dialog = self.page.get_by_role("dialog").filter(has=self.page.get_by_role("button", name=name_re("Annuler la demande"))).first
         with self.diagnosed("dialogue d'annulation"):
-            expect(dialog).to_be_visible()
+            soon(expect(dialog).to_be_visible)
             dialog.get_by_role("button", name=name_re("Annuler la demande")).click()
-            expect(dialog).to_be_hidden()
+            soon(expect(dialog).to_be_hidden)
         return DemandeDetailPage(self.page)

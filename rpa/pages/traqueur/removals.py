@@ -8,6 +8,7 @@ from playwright.sync_api import Locator, expect
 
 from rpa.errors import BusinessError
 from rpa.pages.base import Table, clickable, loose, name_re
+from rpa.pages.soon import soon
 from rpa.pages.traqueur.common import ExtranetPage
 
 COLUMNS = ("Demandeur", "VIN", "N° Abonnement", "Statut")
@@ -38,7 +39,7 @@ class StatusDialog:
         self.page = parent.page
         self.dialog = self.page.get_by_role("dialog").filter(has_text=re.compile(r"N°\s*Abo", re.I)).first
         with parent.diagnosed("dialogue de statut"):
-            expect(self.dialog).to_be_visible()
+            soon(expect(self.dialog).to_be_visible)
 
     def _after(self, what: str, vin: str, target: str) -> RemovalsPage:
         return after_action(self.parent, what, vin, target)
@@ -52,7 +53,7 @@ class StatusDialog:
         with self.parent.diagnosed("Refuser la demande"):
             refuse.click()
             field = self.page.get_by_label(name_re("Motif du refus")).first
-            expect(field).to_be_visible()
+            soon(expect(field).to_be_visible)
             field.fill(motif)
             # The form's own submit (`OK`…), or `Refuser la demande` again where that is it.
             submit = self.dialog.get_by_role("button", name=SUBMIT_RE).or_(
