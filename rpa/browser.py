@@ -6,9 +6,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from unittest import mock
 from weakref import WeakKeyDictionary
 
+from loguru import logger
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Response, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
@@ -49,8 +51,17 @@ def launch(playwright: Playwright, settings: BrowserSettings, traces_dir: Path |
     )
 
 
-def new_context(browser: Browser, settings: BrowserSettings) -> BrowserContext:
-    context = browser.new_context(accept_downloads=True, locale="fr-FR", timezone_id="Europe/Paris")
+def new_context(browser: Browser, settings: BrowserSettings, session: Path | None = None) -> BrowserContext:
+    """`session`: a `storage_state` file a previous context saved (its portal cookies)."""
+    options: dict[str, Any] = {"accept_downloads": True, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+    context = None
+    if session is not None and session.is_file():
+        try:
+            context = browser.new_context(**options, storage_state=session)
+        except (PlaywrightError, ValueError) as exc:  # unreadable: sign in afresh, as on a first run
+            logger.warning("sessions enregistrées illisibles ({}) : nouvelle connexion", str(exc).splitlines()[0])
+    if context is None:
+        context = browser.new_context(**options)
     context.set_default_timeout(settings.timeout_ms)
     context.set_default_navigation_timeout(settings.timeout_ms * 2)
     context.on("response", _remember_document)

@@ -173,6 +173,11 @@ class Settings(BaseSettings):
     def runs_dir(self) -> Path:
         return self.data_dir / "runs"
 
+    @property
+    def sessions_dir(self) -> Path:
+        """The workers' portal cookies, kept between runs (`rpa/sessions.py`)."""
+        return self.data_dir / "sessions"
+
     def require_traqueur(self) -> None:
         if not self.traqueur.url:
             raise UsageError(

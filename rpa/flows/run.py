@@ -25,6 +25,7 @@ from rpa.flows.warranty import WarrantyRunner
 from rpa.html_report import write_html_report
 from rpa.ledger import Ledger
 from rpa.report import Outcome, write_results
+from rpa.sessions import session_slot
 from rpa.together import run_together
 from rpa.tracing import SCRATCH
 from rpa.workqueue import WarrantyItem
@@ -137,10 +138,11 @@ def discard_scratch(runs_dir: Path, keep: Path) -> None:
 @contextmanager
 def worker_session(settings: Settings, run_dir: Path, browser: Browser, number: int) -> Iterator[WarrantyRunner]:
     """What one worker owns: a ledger connection, a context of the run's browser (its own
-    portal sessions, signed in once and kept for every vehicle it takes) and its runner."""
-    with Ledger(settings.ledger_location) as ledger:
+    portal sessions, signed in once and kept for every vehicle it takes, and for the next
+    run's worker in the same slot) and its runner."""
+    with Ledger(settings.ledger_location) as ledger, session_slot(settings.sessions_dir) as session:
         worker = f"{socket.gethostname()}:{os.getpid()}:w{number}"
-        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir, worker=worker)
+        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir, worker=worker, session=session)
         try:
             yield runner
         finally:

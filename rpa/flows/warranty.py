@@ -30,7 +30,7 @@ from playwright.sync_api import Error as PlaywrightError
 from rpa.browser import current_document, new_context
 from rpa.config import Settings
 from rpa.errors import BusinessError, DocumentNotReady, RpaError
-from rpa.files import private_dir
+from rpa.files import private_dir, private_file
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
 from rpa.logs import secrets_of
@@ -79,6 +79,7 @@ class WarrantyRunner:
     ledger: Ledger
     browser: Browser
     run_dir: Path | None = None  # where this run keeps its files (the exported queue…)
+    session: Path | None = None  # the portal cookies this worker starts from and leaves behind
     # Who holds an item's claim in the ledger: this machine, process and worker.
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}")
     context: BrowserContext = field(init=False)
@@ -92,7 +93,7 @@ class WarrantyRunner:
     tracer: ItemTracer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.context = new_context(self.browser, self.settings.browser)
+        self.context = new_context(self.browser, self.settings.browser, self.session)
         run_dir = self.run_dir or Path(tempfile.gettempdir())
         self.tracer = ItemTracer(
             self.context, self.settings.trace if self.run_dir else TracePolicy.OFF,
@@ -102,6 +103,12 @@ class WarrantyRunner:
         self.guidewire = self.context.new_page()
 
     def close(self) -> None:
+        if self.session is not None:
+            try:
+                with private_file(self.session) as saving:
+                    self.context.storage_state(path=saving)
+            except PlaywrightError as exc:  # the browser is gone: the next run signs in
+                logger.warning("sessions non enregistrées : {}", exc.message.splitlines()[0])
         self.context.close()
 
     # -- retry policies ------------------------------------------------------------------
