@@ -13,11 +13,11 @@ the same ones Playwright's own event handlers use to run user code in greenlets.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from greenlet import greenlet  # type: ignore[import-untyped]  # no stubs
+from tenacity import nap
 
 
 class WorkerGreenlet(greenlet):  # type: ignore[misc]  # greenlet ships no typed subclassing
@@ -87,10 +87,11 @@ def _wait(loop: asyncio.AbstractEventLoop, dispatcher: greenlet, future: asyncio
 
 
 def pause(seconds: float) -> None:
-    """tenacity's sleep: in a worker, only that worker waits."""
+    """tenacity's sleep between retries: in a worker, only that worker waits; outside
+    one, tenacity's own."""
     current = greenlet.getcurrent()
     if not isinstance(current, WorkerGreenlet) or seconds <= 0:
-        time.sleep(seconds)
+        nap.sleep(seconds)
         return
     elapsed: asyncio.Future[None] = current.loop.create_future()
     handle = current.loop.call_later(seconds, elapsed.set_result, None)
