@@ -10,13 +10,13 @@ and handoff state is per session. Cookies are as good as a password while they l
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from rpa.files import private_dir
+from rpa.lock import take
 
 
 @contextmanager
@@ -25,16 +25,9 @@ def session_slot(folder: Path) -> Iterator[Path]:
     `with` lasts. The file may not exist yet (a first run)."""
     private_dir(folder)
     number = 0
-    while True:
-        fd = os.open(folder / f"worker-{number}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            number += 1
-            continue
-        try:
-            yield folder / f"worker-{number}.json"
-        finally:
-            os.close(fd)  # closing releases the lock
-        return
+    while (fd := take(folder / f"worker-{number}.lock")) is None:
+        number += 1
+    try:
+        yield folder / f"worker-{number}.json"
+    finally:
+        os.close(fd)  # closing releases the lock
