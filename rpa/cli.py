@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -121,6 +121,22 @@ def warranty(
     raise typer.Exit(result.exit_code)
 
 
+def sandbox_knobs(drift: str, seed: int, faults: float = 0.0, jitter_ms: float = 0.0, late_ms: int = 0,
+                  expire_after: int | None = None) -> dict[str, Any]:
+    """The misbehaviour asked for on the command line, checked before anything starts."""
+    from rpa.sandbox.drift import Drift
+    from rpa.sandbox.faults import Faults
+
+    try:
+        drifted = Drift.parse(drift, seed)
+    except ValueError as err:
+        raise UsageError(f"--drift : {err}") from err
+    if not 0 <= faults < 1:
+        raise UsageError("--faults : une part des requêtes, entre 0 et 1 (0.1 = 10 %).")
+    return {"drift": drifted, "expire_after": expire_after,
+            "faults": Faults(seed=seed, error_rate=faults, jitter_ms=jitter_ms, late_ms=late_ms)}
+
+
 @app.command()
 def sandbox(
     latency_ms: Annotated[float, typer.Option(help="Delay added to every answer.")] = 0.0,
@@ -132,18 +148,17 @@ def sandbox(
     late_ms: Annotated[int, typer.Option(help="Extra delay before dialogs and late content show.")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the faults and jitter, to replay a session.")] = 0,
     expire_after: Annotated[int | None, typer.Option(help="GuideWire signs out after this many requests.")] = None,
+    drift: Annotated[str, typer.Option(help="What a portal's next release changes: all, or some of spa, inline-errors, markup, notice, cookies (comma-separated).")] = "",
 ) -> None:
     """Serve the bundled replica of the portals on loopback until Ctrl-C."""
-    from rpa.sandbox.faults import Faults
     from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
     from rpa.sandbox.server import create_sandbox
 
     ports = {} if port == 0 else {
         "planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2, "traqueur": port + 3,
     }
-    box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports).bind()
-    box.faults = Faults(seed=seed, error_rate=faults, jitter_ms=jitter_ms, late_ms=late_ms)
-    box.guidewire_expire_after_requests = expire_after
+    knobs = sandbox_knobs(drift, seed, faults, jitter_ms, late_ms, expire_after)
+    box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports, **knobs).bind()
     s = box.state
     pvo, rc, gw = box.url("planetvo"), box.url("reseauxconnect"), box.url("guidewire")
     out.print("[bold]Bac à sable rpa[/bold] (Ctrl-C pour arrêter)")
@@ -175,13 +190,18 @@ def demo(
     data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its ledger, PDFs and sandbox state.")] = None,
     latency_ms: Annotated[float, typer.Option(help="Delay the sandbox adds to every answer.")] = 0.0,
     workers: Annotated[int | None, typer.Option(help="Vehicles worked on at once (RPA_WORKERS).")] = None,
+    faults: Annotated[float, typer.Option(help="Share of the sandbox's requests that fail (a bad night).")] = 0.0,
+    expire_after: Annotated[int | None, typer.Option(help="GuideWire signs out after this many requests.")] = None,
+    drift: Annotated[str, typer.Option(help="Portals drifted as by a new release: all, or some of spa, inline-errors, markup, notice, cookies.")] = "",
+    seed: Annotated[int, typer.Option(help="Seed of the faults and the drift, to replay a night.")] = 0,
 ) -> None:
     """Start the sandbox in-process and run every sandbox BDC through the whole chain."""
     from rpa.flows.demo import run_demo
 
     settings = load_settings(workers=workers)
     root = data_dir or settings.data_dir / "demo"
-    result, settings = run_demo(settings, root, run_items, latency_ms=latency_ms, console=console)
+    knobs = sandbox_knobs(drift, seed, faults, expire_after=expire_after)
+    result, settings = run_demo(settings, root, run_items, latency_ms=latency_ms, console=console, **knobs)
     print_summary(result, settings)
     raise typer.Exit(result.exit_code)
 

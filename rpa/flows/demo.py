@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from rich.console import Console
@@ -42,10 +43,12 @@ def sandbox_settings(base: Settings, box: Sandbox, data_dir: Path) -> Settings:
 
 
 def run_demo(base: Settings, root: Path, run_items: Callable[[Settings, ItemSource], RunResult],
-             *, latency_ms: float = 0.0, console: Console | None = None) -> tuple[RunResult, Settings]:
-    """`run_items` is how the caller shows the run (the CLI: a progress bar)."""
+             *, latency_ms: float = 0.0, console: Console | None = None,
+             **knobs: Any) -> tuple[RunResult, Settings]:
+    """`run_items` is how the caller shows the run (the CLI: a progress bar). `knobs`: the
+    sandbox's misbehaviour (`drift`, `faults`, `expire_after`), for a dry run of a bad night."""
     private_dir(root)
-    with create_sandbox(root / "sandbox-state.json", latency_ms=latency_ms) as box:
+    with create_sandbox(root / "sandbox-state.json", latency_ms=latency_ms, **knobs) as box:
         settings = sandbox_settings(base, box, root)
         setup_logging(settings, console=console)
 

@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse
 
+from rpa.sandbox.drift import NOTICE, Drift
 from rpa.sandbox.faults import UNAVAILABLE_PAGE, Faults
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.state import SandboxState, fr_amount, fr_date
@@ -119,6 +120,8 @@ class Sandbox:
     guidewire_expire_after_requests: int | None = None
     # Seeded fault injection (5xx, unavailable pages, lost answers, jitter, late dialogs).
     faults: Faults = field(default_factory=Faults)
+    # Seeded markup and behaviour drift, as a portal's next release brings (rpa/sandbox/drift.py).
+    drift: Drift = field(default_factory=Drift)
     # Time spent answering requests (latency included), and how many: the benchmark's floor.
     server_seconds: float = 0.0
     server_requests: int = 0
@@ -153,6 +156,9 @@ class Sandbox:
         context.setdefault("dealer", self.state.dealer)
         context.setdefault("late_ms", self.faults.late_ms)
         context.setdefault("waits", self._waits)
+        context.setdefault("drift", self.drift)
+        context.setdefault("portal", template.split("/", 1)[0])
+        context.setdefault("notice", NOTICE)
         html = templates.get_template(template).render(**context)
         return HTMLResponse(html, status_code=status_code)
 
@@ -327,6 +333,9 @@ def create_sandbox(
     latency_ms: float = 0.0,
     extra_bdcs: int = 0,
     ports: dict[str, int] | None = None,
+    drift: Drift | None = None,
+    faults: Faults | None = None,
+    expire_after: int | None = None,
 ) -> Sandbox:
     """A sandbox with the seed world, or with the world saved at `state_path` if there is one."""
     if state_path is not None and state_path.exists():
@@ -335,4 +344,6 @@ def create_sandbox(
         state = build_state(extra=extra_bdcs)
         if state_path is not None:
             state.save(state_path)
-    return Sandbox(state=state, state_path=state_path, latency_ms=latency_ms, ports=dict(ports or {}))
+    return Sandbox(state=state, state_path=state_path, latency_ms=latency_ms, ports=dict(ports or {}),
+                   drift=drift or Drift(), faults=faults or Faults(),
+                   guidewire_expire_after_requests=expire_after)
