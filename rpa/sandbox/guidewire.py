@@ -8,15 +8,17 @@ policy PDF from the policy's `DOCUMENTS`, which appears a little after the purch
 Buying is idempotent per devis: a second `Oui` shows the policy already bought. Sessions
 expire after inactivity (and, as a fault knob, after N requests): any page then answers
 with the login form at the same URL, as the real portal does.
+Sign-in follows the sandbox's bad-world knobs (server.py): every submission is counted, a
+locked account refuses it, an expired password leads to `Mot de passe expiré` (no session).
+
+This module is the server-rendered portal; with the `spa` drift on, `build_app` serves the
+client-side application instead (guidewire_spa.py). Both follow the rules of
+guidewire_domain.py, and both draw the `markup` drift from guidewire_markup.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,147 +26,71 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from rpa.sandbox.guidewire_domain import (
+    EXPIRED,
+    IMMAT_HINT,
+    LOGIN_REFUSED,
+    PORTAL,
+    PRODUCT,
+    STEPS,
+    VEHICLE_FIELDS,
+    VIN_HINT,
+    GwField,
+    GwSessions,
+    account_name,
+    accounts,
+    buy,
+    choose_offer,
+    credentials_ok,
+    delete_devis,
+    devis_status,
+    document_count,
+    euros,
+    is_open,
+    issued_policies,
+    note_viewed,
+    offers_for,
+    open_devis,
+    open_devis_rows,
+    police_alerts,
+    policy_period,
+    policy_row,
+    save_delivery,
+    search,
+    selected_offer,
+    vehicle_errors,
+    vehicle_form,
+    vehicle_values,
+    viewed_policies,
+)
+from rpa.sandbox.guidewire_markup import EXTRA_KEYS, Markup
 from rpa.sandbox.pdf import policy_pdf
-from rpa.sandbox.reseauxconnect import (
-    add_months,
-    guidewire_vehicle,
-    parse_fr_date,
-    prefill,
-)
-from rpa.sandbox.server import Sandbox
-from rpa.sandbox.state import (
-    Devis,
-    Offer,
-    Policy,
-    Purchase,
-    SandboxState,
-    fr_amount,
-    fr_date,
-    today,
-)
+from rpa.sandbox.server import ACCOUNT_LOCKED, PASSWORD_EXPIRED, Sandbox
+from rpa.sandbox.state import Devis, Offer, SandboxState, fr_date
 
-PORTAL = "guidewire"
-PRODUCT = "GVO France"
-VIN_HINT = "17 caractères alphanumériques en majuscules"
-IMMAT_HINT = (
-    "9 caractères alphanumériques, en majuscules XX-XXX-XX, sans espace, "
-    "sans caractères spéciaux (!,&,-)"
-)
-
-
-@dataclass(frozen=True)
-class GwField:
-    name: str
-    label: str
-    kind: str = "text"  # text | select
-    options: tuple[str, ...] = ()
-    hint: str = ""
-
-    @property
-    def key(self) -> str:
-        """The key in `Devis.vehicle`: the label without its required mark."""
-        return self.label.removesuffix(" *")
-
-    @property
-    def required(self) -> bool:
-        return self.label.endswith(" *")
-
-
-VEHICLE_FIELDS = (
-    GwField("vin", "VIN *", hint=VIN_HINT),
-    GwField("immatriculation", "Immatriculation *", hint=IMMAT_HINT),
-    GwField("type_vehicule", "Type de véhicule *", "select",
-            ("", "Véhicule Particulier (VP)", "Véhicule Utilitaire (VU)")),
-    GwField("date_immat", "Première date d'immatriculation *"),
-    GwField("marque", "Marque *"),
-    GwField("modele", "Modèle *"),
-    GwField("energie", "Type d'énergie *"),
-    GwField("puissance", "Puissance de la voiture *"),
-    GwField("km", "Kilométrage *"),
-    GwField("fin_gtie", "Garantie constructeur - date de fin *"),
-    GwField("km_gtie", "Garantie constructeur - kilomètres *"),
-    GwField("specificites", "Spécificités du véhicule *", "select", ("", "Non 4x4", "4x4")),
-    GwField("vendeur", "Vendeur véhicule d'occasion"),
-)
-
-STEPS = (
-    ("contrat", "Contrat"),
-    ("vehicules", "Véhicules"),
-    ("offres", "Devis"),
-    ("police", "Informations sur la police"),
-    ("confirmation", "Confirmation"),
-)
+# Re-exported: the rules' names as tests and tools know them from this module.
+__all__ = [
+    "IMMAT_HINT", "PORTAL", "PRODUCT", "STEPS", "VEHICLE_FIELDS", "VIN_HINT", "GwField",
+    "build_app", "devis_status", "open_devis", "vehicle_values",
+]
 
 Handler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
 
 
-# -- what the screens show ----------------------------------------------------------------
-def devis_status(devis: Devis) -> str:
-    if devis.police:
-        return "Lié"
-    if devis.status == "Supprimé":
-        return "Supprimé"
-    if today() > devis.expires:
-        return "Expiré"
-    return "Devis en ébauche"
-
-
-def is_open(devis: Devis) -> bool:
-    return not devis.police and devis.status != "Supprimé"
-
-
-def open_devis(state: SandboxState) -> list[Devis]:
-    """`Devis ouverts au cours des 30 derniers jours`, newest first."""
-    recent = [
-        (i, d) for i, d in enumerate(state.devis)
-        if is_open(d) and (today() - d.created).days <= 30
-    ]
-    return [d for _, d in sorted(recent, key=lambda item: (item[1].created, item[0]), reverse=True)]
-
-
-def account_name(state: SandboxState, devis: Devis) -> str:
-    """`Compte client : DURANT DUPONT`: first name then name, as the account is titled."""
-    declaration = next((d for d in state.declarations if d.devis == devis.numero), None)
-    if declaration is not None and declaration.fields.get("Nom*"):
-        return f"{declaration.fields.get('Prenom*', '')} {declaration.fields['Nom*']}".strip().upper()
-    words = devis.client.split()[1:]  # drop the civilité
-    return " ".join(words[1:] + words[:1]) if words else devis.client
-
-
-def vehicle_values(state: SandboxState, devis: Devis) -> dict[str, str]:
-    """The `Véhicules` step as saved on the devis, or as the declaration would have sent it."""
-    if devis.vehicle:
-        return dict(devis.vehicle)
-    vehicle = next((v for v in state.vehicles if v.vin == devis.vin), None)
-    bdc = state.bdc_for_vehicle(vehicle.police) if vehicle is not None else None
-    if bdc is None:
-        return {"VIN": devis.vin, "Immatriculation": devis.immat}
-    return guidewire_vehicle(prefill(state, bdc))
-
-
-def offers_for(state: SandboxState, devis: Devis) -> list[Offer]:
-    return [o for o in state.offers if o.garantie == devis.garantie]
-
-
-def offer_named(state: SandboxState, name: str) -> Offer | None:
-    return next((o for o in state.offers if o.name == name), None)
-
-
-def euros(value: float) -> str:
-    return f"{fr_amount(value)} €"
-
-
-def policy_period(devis: Devis, offer: Offer) -> tuple[dt.date, dt.date]:
-    return devis.date_livraison, add_months(devis.date_livraison, offer.duree_mois)
-
-
-def document_count(policy: Policy) -> int:
-    return 1 if dt.datetime.now() >= policy.document_ready_at else 0
-
-
-# -- the app ---------------------------------------------------------------------------------
 def build_app(sandbox: Sandbox) -> Starlette:
-    store = sandbox.sessions[PORTAL]
+    """The portal a browser gets: client-side with the `spa` drift, server-rendered without."""
+    if sandbox.drift.on("spa"):
+        from rpa.sandbox.guidewire_spa import build_spa_app
+
+        return build_spa_app(sandbox)
+    return build_pages_app(sandbox)
+
+
+def build_pages_app(sandbox: Sandbox) -> Starlette:
+    """Today's GuideWire: every screen a page the server renders."""
+    sessions = GwSessions(sandbox)
+    store = sessions.store
+    mk = Markup.draw(sandbox.drift)
 
     def state() -> SandboxState:
         return sandbox.state
@@ -172,34 +98,17 @@ def build_app(sandbox: Sandbox) -> Starlette:
     def render(template: str, status_code: int = 200, **ctx: Any) -> Response:
         s = state()
         ctx.setdefault("open_count", len(open_devis(s)))
-        return sandbox.render(f"guidewire/{template}", status_code=status_code, **ctx)
+        return sandbox.render(f"guidewire/{template}", status_code=status_code, mk=mk, **ctx)
 
     def login_page(request: Request, *, error: str = "", expired: bool = False) -> Response:
-        response = sandbox.render("guidewire/login.html", error=error, expired=expired)
+        response = sandbox.render("guidewire/login.html", error=error, expired=expired, mk=mk)
         if expired:
             response.delete_cookie(store.cookie)
         return response
 
-    def current_session(request: Request) -> tuple[dict[str, Any] | None, bool]:
-        """The live session, or None and whether a session had existed (so it expired)."""
-        had_cookie = bool(request.cookies.get(store.cookie))
-        session = store.get(request)
-        if session is None:
-            return None, had_cookie
-        now = time.monotonic()
-        limit = sandbox.guidewire_expire_after_requests
-        if now - session["last"] > sandbox.guidewire_idle_seconds or (
-            limit is not None and session["requests"] >= limit
-        ):
-            store.drop(request)
-            return None, True
-        session["last"] = now
-        session["requests"] += 1
-        return session, False
-
     def authed(handler: Handler, *, api: bool = False) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            session, expired = current_session(request)
+            session, expired = sessions.current(request)
             if session is None:
                 if api:
                     return JSONResponse({"error": "session expirée"}, status_code=401)
@@ -217,13 +126,13 @@ def build_app(sandbox: Sandbox) -> Starlette:
         if request.method == "GET":
             return RedirectResponse("/", status_code=303)
         form = await request.form()
-        account = state().guidewire_account
-        if (str(form.get("username", "")).strip() != account.username
-                or str(form.get("password", "")) != account.password):
-            return login_page(request, error="Nom d'utilisateur ou mot de passe incorrect")
-        store.drop(request)
-        sid = store.create({"user": account.username, "last": time.monotonic(), "requests": 0,
-                            "viewed": []})
+        outcome = sandbox.sign_in(
+            PORTAL, credentials_ok(state(), str(form.get("username", "")), str(form.get("password", ""))))
+        if outcome == "expired":  # no session: the user must choose a new password first
+            return sandbox.render("guidewire/mot_de_passe_expire.html", screen=PASSWORD_EXPIRED, mk=mk)
+        if outcome != "accepted":
+            return login_page(request, error=ACCOUNT_LOCKED if outcome == "locked" else LOGIN_REFUSED)
+        sid = sessions.open(request)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(store.cookie, sid, httponly=True, samesite="lax")
         return response
@@ -242,52 +151,33 @@ def build_app(sandbox: Sandbox) -> Starlette:
         return render("devis_ouverts.html", tab="")
 
     async def api_devis_ouverts(request: Request, session: dict[str, Any]) -> Response:
-        s = state()
-        rows = []
-        for d in open_devis(s):
-            offer = offer_named(s, d.selected_offer) if d.selected_offer else None
-            rows.append({
-                "cree": fr_date(d.created), "produit": PRODUCT, "numero": d.numero,
-                "href": f"/devis/{d.numero}", "compte": d.client,
-                "premium": euros(offer.price) if offer else "-", "statut": devis_status(d),
-            })
+        rows = open_devis_rows(state())
+        if not mk.on:  # today's release has no extra columns to fill
+            rows = [{k: v for k, v in row.items() if k not in EXTRA_KEYS} for row in rows]
         return JSONResponse(rows)
 
     async def recherche(request: Request, session: dict[str, Any]) -> Response:
-        s = state()
         query = request.query_params.get("q", "").strip()
-        q = query.upper()
-        rows: list[dict[str, str]] = []
-        if q:
-            for d in s.devis:
-                if q in (d.numero.upper(), d.vin.upper(), d.police.upper()):
-                    rows.append({"type": "Devis", "numero": d.numero, "href": f"/devis/{d.numero}",
-                                 "statut": devis_status(d), "compte": d.client, "vin": d.vin})
-            for p in s.policies:
-                if q in (p.numero.upper(), p.vin.upper(), p.devis.upper()):
-                    rows.append({"type": "Police", "numero": p.numero,
-                                 "href": f"/police/{p.numero}", "statut": p.status,
-                                 "compte": p.client, "vin": p.vin})
-        return render("recherche.html", tab="", query=query, rows=rows)
+        return render("recherche.html", tab="", query=query, rows=search(state(), query))
+
+    def policies_page(view: str, session: dict[str, Any]) -> Response:
+        s = state()
+        shown = issued_policies(s) if view == "emises" else viewed_policies(s, session)
+        return render("polices.html", tab="polices", view=view, policies=shown,
+                      rows=[policy_row(s, p) for p in shown])
 
     async def polices(request: Request, session: dict[str, Any]) -> Response:
-        s = state()
-        viewed = [p for n in session["viewed"] if (p := s.policy_by_numero(n)) is not None]
-        return render("polices.html", tab="polices", view="consultees", policies=viewed)
+        return policies_page("consultees", session)
 
     async def polices_emises(request: Request, session: dict[str, Any]) -> Response:
-        s = state()
-        issued = sorted(s.policies, key=lambda p: p.issued_at, reverse=True)
-        return render("polices.html", tab="polices", view="emises", policies=issued)
+        return policies_page("emises", session)
 
     async def comptes(request: Request, session: dict[str, Any]) -> Response:
         s = state()
-        accounts: dict[str, dict[str, int]] = {}
-        for d in s.devis:
-            entry = accounts.setdefault(d.client, {"devis": 0, "polices": 0})
-            entry["devis"] += 1
-            entry["polices"] += 1 if d.police else 0
-        return render("comptes.html", tab="comptes", accounts=sorted(accounts.items()))
+        listed = accounts(s)
+        rows = [{"compte": name, "devis": str(c["devis"]), "polices": str(c["polices"]),
+                 "agence": s.dealer.name} for name, c in listed]
+        return render("comptes.html", tab="comptes", accounts=listed, rows=rows)
 
     def simple(title: str, message: str, tab: str = "") -> Handler:
         async def handler(request: Request, session: dict[str, Any]) -> Response:
@@ -304,55 +194,50 @@ def build_app(sandbox: Sandbox) -> Starlette:
         return render(template, status_code=status_code, tab="polices", devis=devis,
                       step=step, steps=STEPS, **ctx)
 
+    def to_devis(devis: Devis, step: str = "") -> Response:
+        return RedirectResponse(f"/devis/{devis.numero}{'/' + step if step else ''}", status_code=303)
+
     async def devis_page(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
         s = state()
-        offer = offer_named(s, devis.selected_offer) if devis.selected_offer else None
         return render("devis.html", tab="polices", devis=devis, status=devis_status(devis),
-                      account=account_name(s, devis), offer=offer)
+                      account=account_name(s, devis), offer=selected_offer(s, devis))
 
     async def devis_supprimer(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
-        if is_open(devis):
-            devis.status = "Supprimé"
+        if delete_devis(devis):
             sandbox.changed()
-        return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
-
-    def editable(devis: Devis) -> bool:
-        return is_open(devis)
+        return to_devis(devis)
 
     async def step_contrat(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
-        if not editable(devis):
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
+        if not is_open(devis):
+            return to_devis(devis)
         if request.method == "GET":
             return wizard("contrat.html", devis, "contrat", value=fr_date(devis.date_livraison),
                           errors=[])
         form = await request.form()
         if form.get("action") == "annuler":
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
+            return to_devis(devis)
         value = str(form.get("date_livraison", "")).strip()
-        delivery = parse_fr_date(value)
-        if delivery is None:
-            error = ("Date de livraison : Champ obligatoire" if not value
-                     else "Date de livraison : format attendu JJ/MM/AAAA")
+        error = save_delivery(devis, value)
+        if error:
             return wizard("contrat.html", devis, "contrat", value=value, errors=[error])
-        devis.date_livraison = delivery
         sandbox.changed()
-        return RedirectResponse(f"/devis/{devis.numero}/vehicules", status_code=303)
+        return to_devis(devis, "vehicules")
 
     async def step_vehicules(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
-        if not editable(devis):
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
+        if not is_open(devis):
+            return to_devis(devis)
         s = state()
         if request.method == "GET":
             return wizard("vehicules.html", devis, "vehicules", fields=VEHICLE_FIELDS,
@@ -360,76 +245,62 @@ def build_app(sandbox: Sandbox) -> Starlette:
         form = await request.form()
         action = form.get("action")
         if action == "annuler":
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
-        values = {f.key: str(form.get(f.name, "")).strip() for f in VEHICLE_FIELDS}
-        if action == "precedent":
+            return to_devis(devis)
+        values = vehicle_form(lambda name: str(form.get(name, "")))
+        if action in ("precedent", "sauvegarder"):
             devis.vehicle = values
             sandbox.changed()
-            return RedirectResponse(f"/devis/{devis.numero}/contrat", status_code=303)
-        if action == "sauvegarder":
-            devis.vehicle = values
-            sandbox.changed()
+            if action == "precedent":
+                return to_devis(devis, "contrat")
             return wizard("vehicules.html", devis, "vehicules", fields=VEHICLE_FIELDS,
                           values=values, errors=[], invalid=set(), saved=True)
-        errors: list[str] = []
-        invalid: set[str] = set()
-        for f in VEHICLE_FIELDS:
-            if f.required and not values[f.key]:
-                errors.append(f"{f.key} : Champ obligatoire")
-                invalid.add(f.name)
-        if values["VIN"] and not re.fullmatch(r"[A-Z0-9]{17}", values["VIN"]):
-            errors.append(f"VIN : {VIN_HINT}")
-            invalid.add("vin")
+        errors, invalid = vehicle_errors(values)
         if errors:
             return wizard("vehicules.html", devis, "vehicules", fields=VEHICLE_FIELDS,
                           values=values, errors=errors, invalid=invalid, saved=False)
         devis.vehicle = values
         sandbox.changed()
-        return RedirectResponse(f"/devis/{devis.numero}/offres", status_code=303)
+        return to_devis(devis, "offres")
 
     async def step_offres(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
-        if not editable(devis):
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
+        if not is_open(devis):
+            return to_devis(devis)
         s = state()
         if request.method == "POST":
             form = await request.form()
             if form.get("action") == "precedent":
-                return RedirectResponse(f"/devis/{devis.numero}/vehicules", status_code=303)
-            offer = offer_named(s, str(form.get("offer", "")))
-            if offer is not None and offer in offers_for(s, devis):
-                devis.selected_offer = offer.name
+                return to_devis(devis, "vehicules")
+            if choose_offer(s, devis, str(form.get("offer", ""))) is not None:
                 sandbox.changed()
-                return RedirectResponse(f"/devis/{devis.numero}/police", status_code=303)
+                return to_devis(devis, "police")
         return wizard("offres.html", devis, "offres", offers=offers_for(s, devis), euros=euros)
 
     def police_step(devis: Devis, offer: Offer, *, errors: list[str] | None = None,
                     status_code: int = 200) -> Response:
         s = state()
         start, end = policy_period(devis, offer)
-        expired = today() > devis.expires
-        alerts = list(errors or [])
-        if expired and "Ce devis a expiré" not in alerts:
-            alerts.append("Ce devis a expiré")
+        vehicle = vehicle_values(s, devis)
         return wizard("police.html", devis, "police", status_code=status_code, offer=offer,
-                      start=start, end=end, price=euros(offer.price), alerts=alerts,
-                      vehicle=vehicle_values(s, devis))
+                      start=start, end=end, price=euros(offer.price),
+                      alerts=police_alerts(devis, errors), vehicle=vehicle,
+                      vehicle_rows=[vehicle_row(devis, vehicle)])
 
     async def step_police(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
-        if not editable(devis):
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
-        offer = offer_named(state(), devis.selected_offer) if devis.selected_offer else None
+        if not is_open(devis):
+            return to_devis(devis)
+        offer = selected_offer(state(), devis)
         if offer is None:
-            return RedirectResponse(f"/devis/{devis.numero}/offres", status_code=303)
+            return to_devis(devis, "offres")
         if request.method == "POST":
             form = await request.form()
             if form.get("action") == "precedent":
-                return RedirectResponse(f"/devis/{devis.numero}/offres", status_code=303)
+                return to_devis(devis, "offres")
         return police_step(devis, offer)
 
     async def acheter(request: Request, session: dict[str, Any]) -> Response:
@@ -437,40 +308,23 @@ def build_app(sandbox: Sandbox) -> Starlette:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
-        s = state()
-        if devis.police:
-            # Already bought (a double click, a retry after a crash): show it, never rebuy.
-            return RedirectResponse(f"/devis/{devis.numero}/confirmation", status_code=303)
-        if devis.status == "Supprimé":
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
-        offer = offer_named(s, devis.selected_offer) if devis.selected_offer else None
-        if offer is None:
-            return RedirectResponse(f"/devis/{devis.numero}/offres", status_code=303)
-        if today() > devis.expires:
-            return police_step(devis, offer, errors=["Ce devis a expiré"])
-        now = dt.datetime.now()
-        start, end = policy_period(devis, offer)
-        vehicle = vehicle_values(s, devis)
-        policy = Policy(
-            numero=s.new_police_number(), devis=devis.numero, vin=devis.vin,
-            immat=vehicle.get("Immatriculation") or devis.immat, client=devis.client,
-            offer=offer.name, price=offer.price, start=start, end=end, issued_at=now,
-            document_ready_at=now + dt.timedelta(seconds=s.document_delay_seconds),
-        )
-        s.policies.append(policy)
-        devis.police = policy.numero
-        devis.status = "Lié"
-        s.purchases.append(Purchase(at=now, devis=devis.numero, police=policy.numero,
-                                    vin=devis.vin))
-        sandbox.changed()
-        return RedirectResponse(f"/devis/{devis.numero}/confirmation", status_code=303)
+        outcome = buy(state(), devis)
+        if outcome == "bought":
+            sandbox.changed()
+        if outcome in ("bought", "already-bought"):
+            return to_devis(devis, "confirmation")
+        if outcome == "expired":
+            offer = selected_offer(state(), devis)
+            assert offer is not None  # buy() checks the offer before the date
+            return police_step(devis, offer, errors=[EXPIRED])
+        return to_devis(devis, "offres" if outcome == "no-offer" else "")
 
     async def step_confirmation(request: Request, session: dict[str, Any]) -> Response:
         devis = devis_or_none(request)
         if devis is None:
             return not_found("Devis")
         if not devis.police:
-            return RedirectResponse(f"/devis/{devis.numero}", status_code=303)
+            return to_devis(devis)
         return wizard("confirmation.html", devis, "confirmation")
 
     # -- policies ----------------------------------------------------------------------------
@@ -479,9 +333,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         policy = s.policy_by_numero(request.path_params["numero"])
         if policy is None:
             return not_found("Police")
-        if policy.numero in session["viewed"]:
-            session["viewed"].remove(policy.numero)
-        session["viewed"].insert(0, policy.numero)
+        note_viewed(session, policy)
         devis = s.devis_by_numero(policy.devis)
         view = request.query_params.get("vue", "synthese")
         count = document_count(policy)
@@ -537,3 +389,9 @@ def build_app(sandbox: Sandbox) -> Starlette:
         r("/police/{numero}", police_page),
         r("/police/{numero}/documents/{filename}", police_document),
     ])
+
+
+def vehicle_row(devis: Devis, vehicle: dict[str, str]) -> dict[str, str]:
+    """The `Véhicules` table of `Informations sur la police`, keyed by column."""
+    return {"immat": vehicle.get("Immatriculation", devis.immat), "vin": vehicle.get("VIN", devis.vin),
+            "marque": vehicle.get("Marque", "").lower(), "modele": vehicle.get("Modèle", "")}

@@ -8,6 +8,16 @@ Like the real portal, some things arrive late: the BDC result table is fetched b
 after the page loads, and both dialogs (`Modifier une localisation`, `Information
 garantisseur`) are fetched a moment after the click that opens them.
 
+Drift (rpa/sandbox/drift.py): with `inline-errors`, a failed page comes back with status 200 in
+this layout (`inline_error`), and a failed script call says `Erreur technique (503). Veuillez
+réessayer.` where it happened (the grid, the open dialog, or the page). With `markup`, the next
+release (`Release`, shared with reseauxconnect and the extranet): buttons drawn as links, tables
+with their columns shuffled and extra ones, some as ARIA grids, labels tied by
+`aria-labelledby`, headings as `div role=heading`, wrappers around rows, cells and controls.
+
+Sign-in follows the sandbox's bad-world knobs (server.py): every submission is counted, a
+locked account refuses it, an expired password leads to `Mot de passe expiré` (no session).
+
 Routes (all but `/` need a signed-in session, else they go back to the login page):
 
     GET/POST /                          login (GET while signed in -> /accueil)
@@ -30,13 +40,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 import re
 import secrets
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -45,7 +58,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from rpa.sandbox.server import Sandbox
+from rpa.sandbox.drift import Drift
+from rpa.sandbox.server import ACCOUNT_LOCKED, PASSWORD_EXPIRED, Sandbox
 from rpa.sandbox.state import Bdc, Site, Vehicle, fr_amount, fr_date, today
 
 T = "planetvo/"
@@ -141,6 +155,159 @@ BDC_EDITABLE = [
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+# -- the next release's markup (drift `markup`), for reseauxconnect and the extranet too -------
+@dataclass(frozen=True)
+class TableSpec:
+    """A list's columns as PORTALS.md gives them, and those only a drifted release adds."""
+
+    columns: tuple[str, ...]
+    extras: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    """A portal's next release, as far as its markup goes; `Release()` is today's markup.
+
+    A person notices none of it: the same labels, button and link texts, column headers,
+    headings and dialog titles. What changes is what a script written against markup relies
+    on. Fixed per seed and portal (a release does not redesign itself between two pages, nor
+    when the server comes back after an outage): drawn from its own generator, so turning on
+    another drift, or visiting the pages in another order, draws the same release.
+    """
+
+    on: bool = False
+    wrappers: int = 0  # extra elements around cell content and controls; a `tbody` a row
+    links: frozenset[str] = frozenset()  # button texts drawn as links
+    grids: frozenset[str] = frozenset()  # tables drawn as `<table role="grid">`
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> shown
+    labelledby: frozenset[str] = frozenset()  # forms whose labels are tied by aria-labelledby
+    abbr: bool = False  # required marks drawn as `<abbr title="obligatoire">*</abbr>`
+    div_headings: frozenset[int] = frozenset()  # heading levels drawn as `div role=heading`
+
+    @classmethod
+    def draw(cls, drift: Drift, portal: str, *, links: Sequence[str],
+             maybe_links: Sequence[str], tables: Mapping[str, TableSpec],
+             forms: Sequence[str], other_tables: Sequence[str] = ()) -> Release:
+        """`links` always become links (those the bot clicks most), `maybe_links` by chance;
+        every list in `tables` shows its columns in another order with its extras; a table in
+        two (at least one; `other_tables` keep their columns) is a grid, a form in two (at
+        least one) ties its labels by id."""
+        if not drift.on("markup"):
+            return cls()
+        rng = random.Random(f"{drift.seed}:{portal}-markup")
+        columns = {key: tuple(rng.sample(spec.columns + spec.extras, len(spec.columns + spec.extras)))
+                   for key, spec in tables.items()}
+        return cls(
+            on=True,
+            wrappers=rng.choice([1, 2]),
+            links=frozenset(links) | {text for text in maybe_links if rng.random() < 0.5},
+            columns=columns,
+            grids=_some(rng, sorted([*tables, *other_tables])),
+            labelledby=_some(rng, forms),
+            abbr=rng.random() < 0.5,
+            div_headings=frozenset(level for level in (1, 2) if rng.random() < 0.5),
+        )
+
+    # -- what templates ask ------------------------------------------------------------------
+    def link(self, text: str) -> bool:
+        return text in self.links
+
+    def grid(self, table: str) -> bool:
+        return table in self.grids
+
+    def order(self, table: str, default: Sequence[str]) -> tuple[str, ...]:
+        """The columns a list shows, in the release's order."""
+        return self.columns.get(table, tuple(default))
+
+    def by_id(self, form: str) -> bool:
+        return form in self.labelledby
+
+    # -- small pieces of HTML, today's markup when the release is not drawn --------------------
+    def table_role(self, table: str) -> Markup:
+        return Markup(' role="grid"') if self.grid(table) else Markup("")
+
+    def cell(self, content: object) -> Markup:
+        """A cell's content (escaped unless already markup), inside the release's wrappers."""
+        inner = escape(content)
+        if self.wrappers:
+            inner = Markup("<span>{}</span>").format(inner)
+        for depth in range(self.wrappers):
+            inner = Markup('<div class="rw{}">{}</div>').format(depth + 1, inner)
+        return inner
+
+    def control(self, html: Markup | str) -> Markup:
+        """A control inside the release's wrappers (laid out as if they were not there)."""
+        inner = Markup(html)
+        for depth in range(self.wrappers):
+            inner = Markup('<span class="rw{}" style="display:contents">{}</span>').format(depth + 1, inner)
+        return inner
+
+    def row_group(self, opening: bool) -> Markup:
+        """`<tbody>` around each row in a drifted release (around all of them today)."""
+        if not self.wrappers:
+            return Markup("")
+        return Markup("<tbody>" if opening else "</tbody>")
+
+    def rows_group(self, opening: bool) -> Markup:
+        """Today's one `<tbody>` around all the rows (none when each row has its own)."""
+        if self.wrappers:
+            return Markup("")
+        return Markup("<tbody>" if opening else "</tbody>")
+
+    def mark(self, text: str) -> Markup:
+        """A label's text; its required mark (`Nom*`, `Date de dépose *`) may be an `<abbr>`."""
+        if self.abbr and text.endswith("*"):
+            return Markup('{}<abbr title="obligatoire">*</abbr>').format(text[:-1])
+        return escape(text)
+
+    def label(self, form: str, control_id: str, text: str, cls: str = "") -> Markup:
+        """The label of control `control_id`: `<label for>`, or a text the control points at."""
+        klass = Markup(' class="{}"').format(cls) if cls else Markup("")
+        if self.by_id(form):
+            return Markup('<span{} id="{}-label">{}</span>').format(klass, control_id, self.mark(text))
+        return Markup('<label{} for="{}">{}</label>').format(klass, control_id, self.mark(text))
+
+    def tie(self, form: str, control_id: str) -> Markup:
+        """The attribute a control needs when its label points at it by id."""
+        if self.by_id(form):
+            return Markup(' aria-labelledby="{}-label"').format(control_id)
+        return Markup("")
+
+    def heading(self, level: int, text: str, id: str = "", cls: str = "") -> Markup:
+        """`<hN>`, or `<div role="heading" aria-level="N">`: same name, same level."""
+        ident = Markup(' id="{}"').format(id) if id else Markup("")
+        if level in self.div_headings:
+            return Markup('<div role="heading" aria-level="{}" class="{}"{}>{}</div>').format(
+                level, f"h{level} {cls}".strip(), ident, text)
+        klass = Markup(' class="{}"').format(cls) if cls else Markup("")
+        return Markup("<h{}{}{}>{}</h{}>").format(level, klass, ident, text, level)
+
+
+def _some(rng: random.Random, keys: Sequence[str]) -> frozenset[str]:
+    """About half of `keys`, never none of them."""
+    chosen = {key for key in keys if rng.random() < 0.5}
+    return frozenset(chosen or {rng.choice(list(keys))}) if keys else frozenset()
+
+
+# Planet VO's next release: the buttons the bot clicks become links, a few others by chance;
+# its lists get columns a release adds (PORTALS.md's columns stay, in another order).
+RELEASE_LINKS = ("Rechercher", "Modifier", "Garantir", "Valider", "Fermer")
+RELEASE_MAYBE_LINKS = ("Exporter", "Créer", "Supprimer", "Configurer", "Enregistrer", "Clôturer")
+RELEASE_TABLES = {
+    "bdc": TableSpec(tuple(BDC_COLUMNS), ("Agence", "Kilométrage")),
+    "vehicules": TableSpec(("N° Police", "Immat.", "VIN", "Modèle", "Statut", "Site"),
+                           ("Énergie", "Date 1ère immat.")),
+    "sites": TableSpec(("ID", "Code", "Libellé"), ("Ville", "Raison sociale")),
+}
+RELEASE_FORMS = ("recherche-bdc", "recherche-vehicules", "bdc", "vehicule", "site", "garantir")
+
+
+def planetvo_release(drift: Drift) -> Release:
+    """Planet VO's next release (drift `markup`), the same for a seed whatever is visited first."""
+    return Release.draw(drift, "planetvo", links=RELEASE_LINKS, maybe_links=RELEASE_MAYBE_LINKS,
+                        tables=RELEASE_TABLES, forms=RELEASE_FORMS)
+
+
 # -- small helpers ---------------------------------------------------------------------
 def fold(text: str) -> str:
     """Case- and accent-insensitive form (`Clôturé` == `Cloturé` == `cloture`)."""
@@ -176,11 +343,36 @@ def build_app(sandbox: Sandbox) -> Starlette:
     def signed_in(request: Request) -> dict[str, Any] | None:
         return sessions.get(request)
 
+    releases: dict[int, Release] = {}
+
+    def release() -> Release:
+        """This seed's next release (drift `markup`), or today's markup."""
+        if not sandbox.drift.on("markup"):
+            return Release()
+        if sandbox.drift.seed not in releases:
+            releases[sandbox.drift.seed] = planetvo_release(sandbox.drift)
+        return releases[sandbox.drift.seed]
+
+    def fragment(template: str, **ctx: Any) -> Response:
+        return sandbox.render(T + template, mk=release(), **ctx)
+
     def page(request: Request, template: str, active: str = "", **ctx: Any) -> Response:
         session = signed_in(request) or {}
         return sandbox.render(
-            T + template, menu=MENU, active=active, user=session.get("user", ""), **ctx
+            T + template, menu=MENU, active=active, user=session.get("user", ""), mk=release(),
+            **ctx
         )
+
+    def inline_error(request: Request, message: str, role: str) -> Response:
+        """A failed page, as this portal shows it (drift `inline-errors`): status 200, the
+        menu of the screen asked for (or the sign-in frame when signed out) and the message."""
+        path = request.url.path
+        active = next((name for name, href in MENU
+                       if path == href or (href != "/accueil" and path.startswith(href + "/"))), "")
+        return page(request, "erreur.html", active=active, title=active or "Planet VO",
+                    message=message, role=role)
+
+    sandbox.inline_error_pages["planetvo"] = inline_error
 
     def login_required(handler: Handler, fragment: bool = False) -> Handler:
         async def guarded(request: Request) -> Response:
@@ -200,6 +392,15 @@ def build_app(sandbox: Sandbox) -> Starlette:
         if vehicle is None:
             return ""
         return " ".join(p for p in (vehicle.marque, vehicle.modele, vehicle.version) if p)
+
+    def bdc_shown(bdc: Bdc) -> dict[str, str]:
+        """One result row by column title, with the columns a drifted release adds."""
+        vehicle = sandbox.state.vehicle(bdc.vo_vendu)
+        site = sandbox.state.site_by_libelle(bdc.site_libelle)
+        return dict(zip(BDC_COLUMNS, bdc_cells(bdc))) | {
+            "Agence": site.code if site else "",
+            "Kilométrage": str(vehicle.km) if vehicle else "",
+        }
 
     def bdc_cells(bdc: Bdc) -> list[str]:
         """One result row, exactly as displayed (and exported)."""
@@ -257,11 +458,12 @@ def build_app(sandbox: Sandbox) -> Starlette:
         username = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
         account = sandbox.state.planetvo_account
-        if username != account.username or password != account.password:
-            return page(
-                request, "login.html", error="Identifiant ou mot de passe incorrect",
-                username=username,
-            )
+        outcome = sandbox.sign_in("planetvo", username == account.username and password == account.password)
+        if outcome == "expired":  # no session: the user must choose a new password first
+            return page(request, "mot_de_passe_expire.html", screen=PASSWORD_EXPIRED)
+        if outcome != "accepted":
+            error = ACCOUNT_LOCKED if outcome == "locked" else "Identifiant ou mot de passe incorrect"
+            return page(request, "login.html", error=error, username=username)
         token = sessions.create({"user": username})
         response = RedirectResponse("/accueil", status_code=303)
         response.set_cookie(sessions.cookie, token, httponly=True, samesite="lax")
@@ -284,10 +486,12 @@ def build_app(sandbox: Sandbox) -> Starlette:
 
     # -- Paramétrage ----------------------------------------------------------------------
     async def parametrage(request: Request) -> Response:
-        return page(request, "parametrage.html", active="Paramétrage", sites=sandbox.state.sites)
+        return page(request, "parametrage.html", active="Paramétrage", sites=sandbox.state.sites,
+                    columns=release().order("sites", RELEASE_TABLES["sites"].columns))
 
     async def parametrage_rows(request: Request) -> Response:
-        return sandbox.render(T + "parametrage_rows.html", sites=sandbox.state.sites)
+        return fragment("parametrage_rows.html", sites=sandbox.state.sites,
+                        columns=release().order("sites", RELEASE_TABLES["sites"].columns))
 
     def find_site(request: Request) -> Site | None:
         try:
@@ -300,7 +504,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         site = find_site(request)
         if site is None:
             return Response("Localisation introuvable", status_code=404)
-        return sandbox.render(T + "site_dialog.html", site=site, fields=SITE_FIELDS)
+        return fragment("site_dialog.html", site=site, fields=SITE_FIELDS)
 
     async def site_save(request: Request) -> Response:
         site = find_site(request)
@@ -347,9 +551,9 @@ def build_app(sandbox: Sandbox) -> Starlette:
             page_no = 1
         start = (page_no - 1) * PAGE_SIZE
         shown = found[start:start + PAGE_SIZE]
-        return sandbox.render(
-            T + "bdc_rows.html", columns=BDC_COLUMNS,
-            rows=[(b.numero, bdc_cells(b)) for b in shown],
+        return fragment(
+            "bdc_rows.html", columns=release().order("bdc", BDC_COLUMNS),
+            rows=[(b.numero, bdc_shown(b)) for b in shown],
             first=start + 1 if shown else 0, last=start + len(shown), total=len(found),
             page_no=page_no, pages=pages,
             prev_href="/bdc?" + query_string(criteria, page=page_no - 1) if page_no > 1 else "",
@@ -472,6 +676,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         return page(
             request, "vehicules.html", active="Gestion Véhicules", q=q, searched=searched,
             results=results, retour=urlencode({**q, "rechercher": "1"}) if searched else "",
+            columns=release().order("vehicules", RELEASE_TABLES["vehicules"].columns),
         )
 
     async def vehicle_edit(request: Request) -> Response:
@@ -502,8 +707,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         vehicle = sandbox.state.vehicle(request.path_params["police"])
         if vehicle is None:
             return Response("Véhicule introuvable", status_code=404)
-        return sandbox.render(T + "garantir_dialog.html", vehicle=vehicle,
-                              garantisseurs=GARANTISSEURS)
+        return fragment("garantir_dialog.html", vehicle=vehicle, garantisseurs=GARANTISSEURS)
 
     async def garantir_submit(request: Request) -> Response:
         vehicle = sandbox.state.vehicle(request.path_params["police"])

@@ -8,6 +8,13 @@ does through its Stellantis interface.
 
 Every label is the portal's verbatim text; required fields are checked server-side (no
 HTML `required`, so the user sees the portal's own `Le champ … est obligatoire` lines).
+
+Drift (rpa/sandbox/drift.py): with `inline-errors`, a failed page comes back with status 200 in
+this layout (`inline_error`) and a failed `Accueil` list says `Erreur technique (503).
+Veuillez réessayer.` in the grid. With `markup`, the next release (planetvo.Release): `Modifier`,
+`Page Suivante` and `Déclarer et Garantir` drawn as links, the `Accueil` list with its columns
+shuffled and extra ones (`Référence`, `Marque`), maybe as an ARIA grid (or the Profil table),
+labels tied by `aria-labelledby`, required marks as `<abbr>`, headings as `div role=heading`.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from rpa.sandbox.drift import Drift
+from rpa.sandbox.planetvo import Release, TableSpec
 from rpa.sandbox.server import Sandbox
 from rpa.sandbox.state import Bdc, Declaration, Devis, SandboxState, fr_amount, fr_date, today
 
@@ -123,6 +132,24 @@ GROUPS = (
 ALL_FIELDS = TOP_FIELDS + CLIENT_FIELDS + VEHICLE_FIELDS + GUARANTEE_FIELDS
 FIELD_BY_NAME = {f.name: f for f in ALL_FIELDS}
 DATE_FIELDS = ("date_livraison", "debut_garantie", "fin_garantie")
+
+# `Accueil`'s list: (column title, key in /api/declarations), and what a drifted release adds.
+DECLARATION_COLUMNS = (
+    ("Date", "date"), ("Immatriculation", "immat"), ("VIN", "vin"), ("Client", "client"),
+    ("Garantie", "garantie"), ("Numéro devis", "devis"),
+)
+RELEASE_DECLARATION_EXTRAS = (("Référence", "reference"), ("Marque", "marque"))
+RELEASE_TABLES = {"declarations": TableSpec(
+    tuple(title for title, _ in DECLARATION_COLUMNS),
+    tuple(title for title, _ in RELEASE_DECLARATION_EXTRAS),
+)}
+
+
+def centralisateur_release(drift: Drift) -> Release:
+    """The Centralisateur's next release (drift `markup`): its three submit buttons as links."""
+    return Release.draw(drift, PORTAL, links=("Modifier", "Page Suivante", "Déclarer et Garantir"),
+                        maybe_links=(), tables=RELEASE_TABLES, other_tables=("profil",),
+                        forms=("profil", "declarer", "formulaire"))
 
 
 # -- date and value helpers (shared with the GuideWire replica) ------------------------------
@@ -254,21 +281,44 @@ def build_app(sandbox: Sandbox) -> Starlette:
     def state() -> SandboxState:
         return sandbox.state  # looked up each time: tests may swap the state object
 
+    releases: dict[int, Release] = {}
+
+    def release() -> Release:
+        """This seed's next release (drift `markup`), or today's markup."""
+        if not sandbox.drift.on("markup"):
+            return Release()
+        if sandbox.drift.seed not in releases:
+            releases[sandbox.drift.seed] = centralisateur_release(sandbox.drift)
+        return releases[sandbox.drift.seed]
+
+    def render(template: str, status_code: int = 200, **ctx: Any) -> Response:
+        return sandbox.render(f"reseauxconnect/{template}", status_code=status_code,
+                              mk=release(), **ctx)
+
     def no_session() -> Response:
-        return sandbox.render("reseauxconnect/no_session.html")
+        return render("no_session.html")
 
     def session_of(request: Request) -> dict[str, Any] | None:
         return store.get(request)
 
     def page(template: str, session: dict[str, Any], status_code: int = 200, **ctx: Any) -> Response:
-        return sandbox.render(f"reseauxconnect/{template}", status_code=status_code,
-                              session=session, **ctx)
+        return render(template, status_code=status_code, session=session, **ctx)
+
+    def inline_error(request: Request, message: str, role: str) -> Response:
+        """A failed page, as the Centralisateur shows it (drift `inline-errors`): status 200,
+        its top links and the dealer for a signed-in user, the bare frame otherwise."""
+        return render("erreur.html", session=session_of(request), message=message, role=role)
+
+    sandbox.inline_error_pages[PORTAL] = inline_error
 
     async def home(request: Request) -> Response:
         session = session_of(request)
         if session is None:
             return no_session()
-        return page("accueil.html", session)
+        mk = release()
+        titles = mk.order("declarations", RELEASE_TABLES["declarations"].columns)
+        keys = dict(DECLARATION_COLUMNS + RELEASE_DECLARATION_EXTRAS)
+        return page("accueil.html", session, columns=[(title, keys[title]) for title in titles])
 
     async def api_declarations(request: Request) -> Response:
         if session_of(request) is None:
@@ -276,11 +326,12 @@ def build_app(sandbox: Sandbox) -> Starlette:
         rows = sorted(
             enumerate(state().declarations), key=lambda item: (item[1].date, item[0]), reverse=True
         )
+        extras = release().on  # what a drifted release's extra columns show
         return JSONResponse([
             {
                 "date": fr_date(d.date), "immat": d.immat, "vin": d.vin, "client": d.client,
                 "garantie": f"{d.garantie} {d.duree}".strip(), "devis": d.devis,
-            }
+            } | ({"reference": d.reference, "marque": d.fields.get("Marque*", "")} if extras else {})
             for _, d in rows
         ])
 
@@ -288,7 +339,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         token = request.query_params.get("token", "")
         numero = sandbox.handoffs.pop(token, None)
         if numero is None:
-            return sandbox.render("reseauxconnect/link_expired.html")
+            return render("link_expired.html")
         sid = store.create({"bdc": numero, "reference": None, "garantisseur": None})
         target = DECLARER_URL if state().profil_configured else "/Profil"
         response = RedirectResponse(target, status_code=303)

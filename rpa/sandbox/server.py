@@ -6,6 +6,10 @@ server listens on all the sockets and a tiny ASGI dispatcher routes by local por
 
 The Traqueur extranet also sends e-mails (PORTALS.md §4): a small SMTP server on loopback
 (aiosmtpd) receives them into `Sandbox.mailbox`, where tests read them.
+
+A bad world, for tests of how the bot fails safe (all off by default): every credential
+submission is counted per portal (`sign_in_attempts`); an account may be locked or its
+password expired (`account_trouble`); a portal may answer nothing but garbage (`garbage`).
 """
 
 from __future__ import annotations
@@ -13,25 +17,27 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import random
 import secrets
 import smtplib
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from aiosmtpd.controller import Controller
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from rpa.sandbox.drift import NOTICE, Drift
-from rpa.sandbox.faults import UNAVAILABLE_PAGE, Faults
+from rpa.sandbox.drift import INLINE_ERRORS, NOTICE, Drift
+from rpa.sandbox.faults import UNAVAILABLE_PAGE, FaultKind, Faults
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.state import SandboxState, fr_amount, fr_date
 
@@ -40,8 +46,45 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# A portal's own page for a failure shown inside its layout (drift `inline-errors`): given the
+# request that failed, the message and its role (`alert`, or "" for a plain block of text).
+InlineErrorPage = Callable[[Request, str, str], Response]
 
 PORTALS = ("planetvo", "reseauxconnect", "guidewire", "traqueur")
+# The portals with a sign-in of their own (reseauxconnect is entered by a one-time token).
+SIGN_IN_PORTALS = ("planetvo", "guidewire", "traqueur")
+
+# `Sandbox.account_trouble` values, and what a locked account says to any submission.
+ACCOUNT_TROUBLES = ("locked", "expired")
+ACCOUNT_LOCKED = ("Votre compte est verrouillé suite à plusieurs tentatives infructueuses. "
+                  "Contactez votre administrateur.")
+# What a credential submission comes to, once the account's trouble is taken into account.
+SignIn = Literal["accepted", "refused", "locked", "expired"]
+
+
+@dataclass(frozen=True)
+class PasswordExpiredScreen:
+    """The words of the screen an expired password leads to, the same on every portal. Its
+    button does nothing: the bot must stop there, never choose a password."""
+
+    heading: str = "Mot de passe expiré"
+    message: str = "Votre mot de passe a expiré. Veuillez choisir un nouveau mot de passe."
+    new_password: str = "Nouveau mot de passe"
+    confirmation: str = "Confirmation du mot de passe"
+    button: str = "Enregistrer"
+
+    def as_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+PASSWORD_EXPIRED = PasswordExpiredScreen()
+
+# What a garbled portal is made of (`Sandbox.garbage`): tags that name nothing a user looks
+# for (no form, control, label or role), and text without vowels, `x`, `v` or `°` (nor `&`,
+# which could spell any of them as an entity), so that no name of PORTALS.md (`Connexion`,
+# `VIN`, `N°`, `4x4`, `VP`…) can come out of it. `Ã©` and `\ufffd`: mojibake.
+GARBAGE_TAGS = ("div", "span", "p", "td", "tr", "table", "ul", "li", "b", "em", "font", "center")
+GARBAGE_TEXT = "bcdfghjklmnpqrstwzBCDFGHJKLMNPQRSTWZ0123456789#%*+=|~^_;:!?$@  \ufffdÃ©"
 
 templates = Environment(
     loader=PackageLoader("rpa.sandbox", "templates"),
@@ -100,6 +143,41 @@ class _MailboxHandler:
         return "250 Message accepted for delivery"
 
 
+def is_navigation(scope: Scope) -> bool:
+    """A document the browser navigates to (a link, a form, a reload), not a script's fetch:
+    what Chromium says of it in its Fetch Metadata headers."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1").lower()
+               for k, v in scope.get("headers", [])}
+    return (headers.get("sec-fetch-mode") == "navigate"
+            or headers.get("sec-fetch-dest") in ("document", "iframe"))
+
+
+def garbage_page(rng: random.Random) -> str:
+    """A page as a broken proxy or a half-deployed release serves it: markup cut short, random
+    characters, mojibake. Drawn from `rng`, so a seed replays the same pages."""
+    parts = []
+    if rng.random() < 0.5:  # a head, sometimes: what follows is still shown, not swallowed by it
+        parts.append(f'<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>'
+                     f'{garbage_text(rng, 1, 12)}</title></head><body>')
+    for _ in range(rng.randint(20, 60)):
+        tag = rng.choice(GARBAGE_TAGS)
+        kind = rng.random()
+        if kind < 0.3:
+            parts.append(f'<{tag} class="{garbage_text(rng, 3, 8)}">')
+        elif kind < 0.5:
+            parts.append(f"</{tag}>")
+        elif kind < 0.6:
+            parts.append(f"<{tag}"[: rng.randint(1, len(tag) + 1)])  # a tag cut in the middle
+        else:
+            parts.append(garbage_text(rng, 1, 40))
+    parts.append(f'<{rng.choice(GARBAGE_TAGS)} cl')  # and the answer stops mid-tag
+    return "".join(parts)
+
+
+def garbage_text(rng: random.Random, shortest: int, longest: int) -> str:
+    return "".join(rng.choice(GARBAGE_TEXT) for _ in range(rng.randint(shortest, longest)))
+
+
 def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -122,6 +200,10 @@ class Sandbox:
     faults: Faults = field(default_factory=Faults)
     # Seeded markup and behaviour drift, as a portal's next release brings (rpa/sandbox/drift.py).
     drift: Drift = field(default_factory=Drift)
+    # Portals that can show a failure inside their own layout (drift `inline-errors`): each
+    # registers its page here when its app is built; a portal that did not keeps the bare
+    # error pages. GuideWire may opt in the same way.
+    inline_error_pages: dict[str, InlineErrorPage] = field(default_factory=dict)
     # Time spent answering requests (latency included), and how many: the benchmark's floor.
     server_seconds: float = 0.0
     server_requests: int = 0
@@ -130,6 +212,15 @@ class Sandbox:
     scripted_seconds: float = 0.0
     # When a list: every request's (began, ended, method, path), for the benchmark's timeline.
     journal: list[tuple[float, float, str, str]] | None = None
+    # A bad world (all off by default). Every credential submission a portal's sign-in saw,
+    # accepted or refused, by portal (`planetvo`, `guidewire`, `traqueur`): a bot that retries
+    # a refused password is how real accounts get locked.
+    sign_in_attempts: Counter[str] = field(default_factory=Counter)
+    # Portal -> `locked` (every submission refused with ACCOUNT_LOCKED) or `expired` (the right
+    # password leads to PASSWORD_EXPIRED's screen, and no session).
+    account_trouble: dict[str, str] = field(default_factory=dict)
+    # Portals (any of PORTALS) whose every answer is `garbage_page`, status 200.
+    garbage: set[str] = field(default_factory=set)
     host: str = "127.0.0.1"
     ports: dict[str, int] = field(default_factory=dict)
     # Planet VO `Valider` -> reseauxconnect popup: one-time token -> BDC numero.
@@ -159,13 +250,46 @@ class Sandbox:
         context.setdefault("drift", self.drift)
         context.setdefault("portal", template.split("/", 1)[0])
         context.setdefault("notice", NOTICE)
+        # Whether the page's scripts tell a failed call in the portal's own words.
+        context.setdefault("inline_errors", self.inline_errors(context["portal"]))
         html = templates.get_template(template).render(**context)
         return HTMLResponse(html, status_code=status_code)
+
+    def inline_errors(self, portal: str) -> bool:
+        """Whether `portal` shows its failures inside its own layout, with status 200."""
+        return self.drift.on("inline-errors") and portal in self.inline_error_pages
+
+    def inline_error(self, portal: str, scope: Scope) -> Response:
+        """The portal's layout holding one of its own failure messages, drawn (seeded) with
+        its role: an alert, or a plain block of text that no assistive technology announces."""
+        rng = self.drift.rng(f"{portal}-errors")
+        message = rng.choice(INLINE_ERRORS)
+        role = rng.choice(["alert", ""])
+        return self.inline_error_pages[portal](Request(scope), message, role)
 
     def _waits(self, ms: float) -> int:
         """A scripted wait of `ms` in a page being rendered: counted, then written in."""
         self.scripted_seconds += ms / 1000
         return int(ms)
+
+    def sign_in(self, portal: str, credentials_ok: bool) -> SignIn:
+        """Count one credential submission to `portal` and say what its account makes of it:
+        a locked account refuses even the right password; an expired one takes the right
+        password only to say it has expired."""
+        assert portal in SIGN_IN_PORTALS, portal
+        self.sign_in_attempts[portal] += 1
+        trouble = self.account_trouble.get(portal)
+        if trouble is not None and trouble not in ACCOUNT_TROUBLES:
+            raise ValueError(f"account_trouble[{portal!r}] = {trouble!r}: not one of {ACCOUNT_TROUBLES}")
+        if trouble == "locked":
+            return "locked"
+        if not credentials_ok:
+            return "refused"
+        return "expired" if trouble == "expired" else "accepted"
+
+    def garbled(self) -> HTMLResponse:
+        """A garbled portal's answer to anything: status 200, seeded garbage."""
+        return HTMLResponse(garbage_page(self.drift.rng("garbage")))
 
     def changed(self) -> None:
         """Call after every mutation, so a restart finds the same world."""
@@ -215,6 +339,7 @@ class Sandbox:
             self.ports["guidewire"]: guidewire.build_app(self),
             self.ports["traqueur"]: traqueur.build_app(self),
         }
+        portal_at = {port: portal for portal, port in self.ports.items()}
         latency = self  # read on every request: the knobs can be turned while it serves
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
@@ -227,7 +352,8 @@ class Sandbox:
                 return
             began = time.perf_counter()
             try:
-                await answer(apps[scope["server"][1]], scope, receive, send)
+                port = scope["server"][1]
+                await answer(apps[port], portal_at.get(port, ""), scope, receive, send)
             finally:  # the portal's own time on this request: the floor the bot cannot beat
                 ended = time.perf_counter()
                 latency.server_seconds += ended - began
@@ -235,15 +361,20 @@ class Sandbox:
                 if latency.journal is not None:
                     latency.journal.append((began, ended, scope.get("method", ""), scope.get("path", "")))
 
-        async def answer(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        async def answer(app: ASGIApp, portal: str, scope: Scope, receive: Receive, send: Send) -> None:
             delay = latency.faults.delay_s(latency.latency_ms)
             if delay > 0:
                 await asyncio.sleep(delay)
+            if portal in latency.garbage:  # before the faults: a garbled portal has no other answer
+                await latency.garbled()(scope, receive, send)
+                return
             fault = latency.faults.draw(scope.get("method", "GET"), scope.get("path", "/"))
             if fault is None:
                 await app(scope, receive, send)
                 return
-            if fault == "reponse-perdue":  # the portal did the work; its answer never arrives
+            if shown_inline(fault, portal, scope):
+                await latency.inline_error(portal, scope)(scope, receive, send)
+            elif fault == "reponse-perdue":  # the portal did the work; its answer never arrives
 
                 async def lost(message: Message) -> None:
                     return None
@@ -255,6 +386,12 @@ class Sandbox:
             else:
                 status = 503 if fault == "http-503" else 200
                 await HTMLResponse(UNAVAILABLE_PAGE, status_code=status)(scope, receive, send)
+
+        def shown_inline(fault: FaultKind, portal: str, scope: Scope) -> bool:
+            """A failed page (not a lost answer, not a script's call) that the portal shows in
+            its own layout: script calls keep their status, for the page's script to tell."""
+            return (fault != "reponse-perdue" and latency.inline_errors(portal)
+                    and is_navigation(scope))
 
         return dispatch
 

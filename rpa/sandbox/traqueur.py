@@ -18,6 +18,15 @@ The rules the guide leaves open are decided here, as PORTALS.md says:
   `description` is the uploaded file's name;
 - an action the status does not allow is refused with `Action impossible : la demande est
   <statut>`; `Effectuée`, `Refusée` and `Annulée` never change again.
+- sign-in follows the sandbox's bad-world knobs (server.py): every submission is counted, a
+  locked account refuses it, an expired password leads to `Mot de passe expiré` (no session).
+
+Drift (rpa/sandbox/drift.py): with `inline-errors`, a failed page comes back with status 200 in
+this layout (`inline_error`) and a failed remover's list says `Erreur technique (503). Veuillez
+réessayer.` in the grid. With `markup`, the next release (planetvo.Release): `OK`, `CONFIRMER`
+and the dialogs' `Fermer` drawn as links (statuses and the dialogs' actions by chance), every
+list with its columns shuffled and extra ones, some as ARIA grids, labels tied by
+`aria-labelledby`, required marks as `<abbr>`, headings as `div role=heading`.
 """
 
 from __future__ import annotations
@@ -40,7 +49,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from xlrd.biffh import XLRDError
 
-from rpa.sandbox.server import Sandbox
+from rpa.sandbox.drift import Drift
+from rpa.sandbox.planetvo import Release, TableSpec
+from rpa.sandbox.server import ACCOUNT_LOCKED, PASSWORD_EXPIRED, Sandbox
 from rpa.sandbox.traqueur_state import (
     PREVENU,
     Demande,
@@ -108,6 +119,35 @@ PLACEHOLDERS = {
 }
 
 Handler = Callable[[Request, dict[str, Any], TraqueurAccount], Awaitable[Response]]
+
+# The lists' columns (PORTALS.md §4), and those the next release adds (drift `markup`).
+LINE_COLUMNS = (
+    "Marque", "Modèle", "VIN", "N° Abonnement", "Code distributeur", "Nom du distributeur",
+    "Adresse email", "Lieu de dépose", "Date souhaitée", "Statut",
+)
+DEMANDE_COLUMNS = (
+    "N° demande", "Date de création", "Demandeur", "email de suivi", "description", "Résumé (nb)",
+)
+REMOVER_COLUMNS = (
+    "Demandeur", "Code distributeur demandeur", "Marque", "Modèle", "VIN", "Emplacement déclaré",
+    "N° Abonnement", "Lieu de dépose", "Date souhaitée", "Statut",
+)
+RELEASE_TABLES = {
+    "review": TableSpec(LINE_COLUMNS, ("Commentaires",)),
+    "detail": TableSpec(LINE_COLUMNS, ("Commentaires", "Date de dépose")),
+    "demandes": TableSpec(DEMANDE_COLUMNS, ("Nb véhicules",)),
+    "deposeur": TableSpec(REMOVER_COLUMNS, ("N° demande", "Commentaires")),
+}
+# `Statut` stands for the clickable statuses of a list.
+RELEASE_MAYBE_LINKS = ("Statut", "Accepter la demande", "Refuser la demande", "Signaler la dépose",
+                       "Annuler la demande")
+
+
+def extranet_release(drift: Drift) -> Release:
+    """The extranet's next release (drift `markup`): `OK`, `CONFIRMER`, `Fermer` as links."""
+    return Release.draw(drift, PORTAL, links=("OK", "CONFIRMER", "Fermer"),
+                        maybe_links=RELEASE_MAYBE_LINKS, tables=RELEASE_TABLES,
+                        forms=("nouvelle", "refus", "signaler"))
 
 
 class UploadError(Exception):
@@ -255,8 +295,30 @@ def build_app(sandbox: Sandbox) -> Starlette:
     def state() -> TraqueurState:
         return sandbox.state.traqueur
 
+    releases: dict[int, Release] = {}
+
+    def release() -> Release:
+        """This seed's next release (drift `markup`), or today's markup."""
+        if not sandbox.drift.on("markup"):
+            return Release()
+        if sandbox.drift.seed not in releases:
+            releases[sandbox.drift.seed] = extranet_release(sandbox.drift)
+        return releases[sandbox.drift.seed]
+
     def render(template: str, status_code: int = 200, **ctx: Any) -> Response:
-        return sandbox.render(f"traqueur/{template}", status_code=status_code, **ctx)
+        mk = release()
+        columns = {key: mk.order(key, spec.columns) for key, spec in RELEASE_TABLES.items()}
+        return sandbox.render(f"traqueur/{template}", status_code=status_code, mk=mk,
+                              columns=columns, **ctx)
+
+    def inline_error(request: Request, message: str, role: str) -> Response:
+        """A failed page, as the extranet shows it (drift `inline-errors`): status 200, the
+        account's banner for a signed-in user, the bare banner otherwise."""
+        session = store.get(request)
+        account = state().account(session["email"]) if session else None
+        return render("erreur.html", account=account, flashes=[], message=message, role=role)
+
+    sandbox.inline_error_pages[PORTAL] = inline_error
 
     def page(template: str, session: dict[str, Any], account: TraqueurAccount,
              status_code: int = 200, **ctx: Any) -> Response:
@@ -313,8 +375,13 @@ def build_app(sandbox: Sandbox) -> Starlette:
             return RedirectResponse("/", status_code=303)
         form = await request.form()
         account = state().account(str(form.get("email", "")))
-        if account is None or str(form.get("password", "")) != account.password:
-            return login_page(error="Adresse email ou mot de passe incorrect")
+        right = account is not None and str(form.get("password", "")) == account.password
+        outcome = sandbox.sign_in(PORTAL, right)
+        if outcome == "expired":  # no session: the user must choose a new password first
+            return render("mot_de_passe_expire.html", screen=PASSWORD_EXPIRED)
+        if outcome != "accepted" or account is None:
+            return login_page(error=ACCOUNT_LOCKED if outcome == "locked"
+                              else "Adresse email ou mot de passe incorrect")
         store.drop(request)
         sid = store.create({"email": account.email, "uploads": {}})
         response = RedirectResponse("/", status_code=303)
@@ -462,7 +529,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
                 "emplacement": vehicle.emplacement if vehicle else "",
                 "abonnement": line.abonnement, "lieu": line.lieu, "date": line.date_souhaitee,
                 "statut": line.statut, "final": line.final, "motif": line.motif_refus,
-            })
+            } | ({"commentaires": line.commentaires} if release().on else {}))
         return JSONResponse(rows)
 
     # -- line actions ------------------------------------------------------------------------------
