@@ -2,12 +2,17 @@
 
     RpaError
     ├── UsageError               bad configuration or command line        (exit code 2)
-    │   └── InputError           a bad work-queue spreadsheet: file, row, column
+    │   ├── InputError           a bad work-queue spreadsheet: file, row, column
+    │   └── SignInRefused        a portal refused the configured credentials: the run stops
     ├── BusinessError            a rule of the process is not met; recorded in the
-    │                            portal's own words and never retried
+    │   │                        portal's own words and never retried
+    │   └── PortalRefusal        a portal message recognised as a refusal (rpa/failures.py)
     └── SystemFailure            the machinery failed; retried with backoff, then recorded
-        ├── PortalUnavailable    5xx, "service momentanément indisponible", a dead server
-        ├── SessionExpired       the portal showed its login page again
+        ├── PortalUnavailable    5xx, "service momentanément indisponible", a dead server,
+        │                        an in-page "Erreur technique. Veuillez réessayer."
+        ├── SessionExpired       the portal showed its login page (or `Se reconnecter`) again
+        ├── UnconfirmedMessage   a message nobody wrote down: redone from a fresh start, and a
+        │                        refusal (PortalRefusal) if it comes back the same
         ├── DocumentNotReady     the policy PDF is not listed yet (it comes a little later)
         ├── PageMismatch         an expected screen or element never showed up
         └── LedgerUnavailable    the shared PostgreSQL ledger went away mid-run
@@ -67,10 +72,28 @@ class InputError(UsageError):
         super().__init__(f"{len(problems)} problème(s) dans le fichier :\n{lines}{more}")
 
 
+class SignInRefused(UsageError):
+    """A portal refused the configured credentials (wrong password, locked account, a password
+    to renew…). Never tried again in the same run: a few refused sign-ins lock the account
+    for every user of the site."""
+
+    code = "sign_in_refused"
+
+    def __init__(self, message: str, *, portal: str) -> None:
+        super().__init__(message)
+        self.portal = portal
+
+
 class BusinessError(RpaError):
     """A process rule is not met. `message` is in the portal's (or the rule's) own words."""
 
     code = "business"
+
+
+class PortalRefusal(BusinessError):
+    """The portal refused, in words the failure rule recognises (or that lasted)."""
+
+    code = "portal_refusal"
 
 
 class SystemFailure(RpaError):
@@ -95,6 +118,17 @@ class SessionExpired(SystemFailure):
 
 class PageMismatch(SystemFailure):
     code = "page_mismatch"
+
+
+class UnconfirmedMessage(SystemFailure):
+    """A message shown in answer to the bot's action that the rule does not know. `text` is
+    compared with what the same step says after a fresh start (`rpa/retry.py`)."""
+
+    code = "unconfirmed_message"
+
+    def __init__(self, message: str, *, text: str) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 class DocumentNotReady(SystemFailure):

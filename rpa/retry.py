@@ -1,7 +1,9 @@
 """The two retry policies, for every flow: bounded retries of system failures, and the
 longer wait for a policy PDF the portal makes a little after the purchase.
 
-Business failures are never retried: a broken rule stays broken on a second try.
+Business failures are never retried: a broken rule stays broken on a second try. A message
+the failure rule does not know (`UnconfirmedMessage`) is retried like trouble, from a fresh
+start; if the same words come back, the portal meant it: it is a refusal from then on.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from tenacity import (
 )
 
 from rpa.config import RetrySettings
-from rpa.errors import BusinessError, DocumentNotReady, SystemFailure, UsageError
+from rpa.errors import (
+    BusinessError,
+    DocumentNotReady,
+    PortalRefusal,
+    SystemFailure,
+    UnconfirmedMessage,
+    UsageError,
+)
 from rpa.together import pause
 
 T = TypeVar("T")
@@ -43,6 +52,24 @@ def log_retry(state: RetryCallState) -> None:
         logger.warning("échec système ({}), nouvel essai {} dans {:.1f} s", exc, state.attempt_number + 1, wait)
 
 
+def confirming(fn: Callable[[], T]) -> Callable[[], T]:
+    """`fn`, with the person's rule for a message nobody wrote down: the second time the same
+    words answer the same step, they are the portal's refusal (in its words), not trouble."""
+    heard: set[str] = set()
+
+    def attempt() -> T:
+        try:
+            return fn()
+        except UnconfirmedMessage as err:
+            words = " ".join(err.text.split()).casefold()
+            if words in heard:
+                raise PortalRefusal(err.text, code="confirmed_refusal") from err
+            heard.add(words)
+            raise
+
+    return attempt
+
+
 def retrying(retry: RetrySettings, what: str, fn: Callable[[], T]) -> T:
     """Run `fn`, again on system failures only, a bounded number of times: the queue must go on."""
     policy = Retrying(
@@ -54,7 +81,7 @@ def retrying(retry: RetrySettings, what: str, fn: Callable[[], T]) -> T:
         reraise=True,  # the last real error, not a RetryError, reaches the boundary
     )
     logger.debug("étape : {}", what)
-    return policy(fn)
+    return policy(confirming(fn))
 
 
 def waiting_for_document(retry: RetrySettings, fn: Callable[[], T]) -> T:

@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 from pydantic import SecretStr
 
 from rpa.config import Settings
-from rpa.errors import BusinessError, SessionExpired, UsageError
+from rpa.errors import BusinessError, PortalRefusal, SessionExpired, UsageError
 from rpa.pages.guidewire import (
     ConfirmationStep,
     ContratStep,
@@ -183,7 +183,7 @@ def test_wizard_steps_cancel_then_buy(page: Page, settings: Settings, sandbox: S
     assert details["Prix total"] == "187,56 €"
     assert details["Date d'expiration du devis"] == fr_date(seed.expires)
     assert details["Date de livraison du véhicule"] == fr_date(seed.date_livraison)
-    assert info.refusals() == []
+    info.check_before_buying()  # nothing said against buying
 
     dialog = info.buy()
     assert isinstance(dialog, PurchaseDialog)
@@ -208,9 +208,11 @@ def test_expired_devis_cannot_be_bought(page: Page, settings: Settings, sandbox:
     devis = gw_home(page, settings).search(numero).open_devis(numero)
     assert devis.status() == "Expiré"
     info = devis.continue_devis().next().next().select(OFFER)
-    assert info.refusals() == ["Ce devis a expiré"]
-    with pytest.raises(BusinessError, match="Ce devis a expiré"):
-        info.buy()
+    with pytest.raises(PortalRefusal) as refused:
+        info.check_before_buying()
+    assert refused.value.message == "Ce devis a expiré"
+    with pytest.raises(PortalRefusal, match="Ce devis a expiré"):
+        info.buy().confirm()  # the portal refuses it too
     assert sandbox.state.purchases == []
 
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rpa.config import Settings
-from rpa.errors import BusinessError
+from rpa.errors import BusinessError, PortalRefusal
 from rpa.pages.planetvo import open_planetvo
 from rpa.pages.reseauxconnect import (
     AccueilPage,
@@ -104,7 +104,7 @@ def test_declare_creates_the_devis_and_accueil_lists_it(
     declarations_before = len(sandbox.state.declarations)
 
     outcome = form.declare()
-    assert outcome.declared and not outcome.already_declared
+    assert outcome.devis and not outcome.already_declared
     created = sandbox.state.devis[-1]
     assert outcome.devis == created.numero and created.vin == vin
     assert f"La création a été effectuée avec succès (numéro devis : {outcome.devis})" in " ".join(outcome.messages)
@@ -128,9 +128,9 @@ def test_missing_required_fields_are_reported_and_highlighted(
 ) -> None:
     form = declaration_form(page, settings, sandbox, "VINCE05")
     devis_before = len(sandbox.state.devis)
-    outcome = form.declare()
-    assert not outcome.declared and not outcome.already_declared
-    assert outcome.messages == ADDRESS_MISSING
+    with pytest.raises(PortalRefusal) as refused:
+        form.declare()
+    assert refused.value.message == " ; ".join(ADDRESS_MISSING)  # the portal's words, line by line
     for label in ("Adresse", "Code Postal", "Ville"):
         expect(form.control(label)).to_have_attribute("aria-invalid", "true")
     expect(form.control("Nom")).not_to_have_attribute("aria-invalid", "true")
@@ -140,7 +140,7 @@ def test_missing_required_fields_are_reported_and_highlighted(
         assert form.value(label) == ""
         form.fill(label, value)
     answer = form.declare()
-    assert answer.declared
+    assert answer.devis
     assert sandbox.state.declarations[-1].fields["Adresse*"] == "3 RUE DU TEST"
     assert sandbox.state.devis[-1].numero == answer.devis
 

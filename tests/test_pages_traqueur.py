@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from workbooks import write_rows
 
 from rpa.config import TraqueurSettings
-from rpa.errors import BusinessError, UsageError
+from rpa.errors import BusinessError, PortalRefusal, UsageError
 from rpa.pages.traqueur import (
     ConfirmationPage,
     DemandeDetailPage,
@@ -168,7 +168,7 @@ def test_wrong_header_refuses_the_whole_file(
     upload = home_of(page, sandbox, SIXT).open_new_request()
     with pytest.raises(BusinessError, match=re.escape(HEADER_REFUSED)) as refused:
         upload.upload(path)
-    assert refused.value.code == "upload_refused"
+    assert isinstance(refused.value, PortalRefusal)
     expect(page.get_by_role("alert")).to_have_text(HEADER_REFUSED)
     expect(page.get_by_role("button", name="CONFIRMER")).to_have_count(0)
 
@@ -177,7 +177,7 @@ def test_wrong_header_refuses_the_whole_file(
     assert statuses(review.lines()) == {vehicle.vin: "Rejetée : Code distributeur inconnu"}
     with pytest.raises(BusinessError, match="Aucune ligne valide") as nothing:
         review.confirm()
-    assert nothing.value.code == "request_refused"
+    assert isinstance(nothing.value, PortalRefusal)
     assert [d.numero for d in sandbox.state.traqueur.demandes] == [63]
 
 
@@ -350,7 +350,7 @@ def test_a_transition_the_status_no_longer_allows_is_refused(
     state_line(sandbox, TRAMOSA_63).apply("annuler", SIXT.email)
     with pytest.raises(BusinessError, match="Action impossible : la demande est Annulée") as refused:
         STALE_ACTIONS[action](dialog)
-    assert refused.value.code == "transition_refused"
+    assert isinstance(refused.value, PortalRefusal)
     assert statuses(RemovalsPage(page).lines()) == {TRAMOSA_63: "Annulée"}
     expect(status_button(page, TRAMOSA_63)).to_have_count(0)
     line_63 = state_line(sandbox, TRAMOSA_63)

@@ -31,7 +31,7 @@ class Counted:
 
 
 def test_a_screen_that_shows_after_several_slices_is_waited_for(page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(soon_module, "_SLICE_MS", 200.0)
+    monkeypatch.setattr(soon_module, "SLICE_MS", 200.0)
     page.set_content(LATE_BUTTON)
     waited = Counted(expect(page.get_by_role("button", name="Garantir")).to_be_visible)
     soon(waited, timeout_ms=5_000)

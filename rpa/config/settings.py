@@ -109,6 +109,10 @@ class BrowserSettings(BaseModel):
     headless: bool = True
     # How long a user would wait for a screen before calling it broken.
     timeout_ms: int = 15_000
+    # RPA_BROWSER__DISMISS: overlays the bot closes whenever they show, as a person would:
+    # dialog title -> the button to click. Nothing else is ever dismissed: an unknown dialog
+    # in the way is a failure, with its screenshot.
+    dismiss: dict[str, str] = Field(default_factory=lambda: {"Gestion des cookies": "Tout refuser"})
 
     def resolved_executable(self) -> str | None:
         """The configured Chromium, else Debian's, else Playwright's own build."""

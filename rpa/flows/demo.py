@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
 from pydantic import SecretStr
 from rich.console import Console
 
@@ -59,4 +60,7 @@ def run_demo(base: Settings, root: Path, run_items: Callable[[Settings, ItemSour
             return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx"))
 
         result = run_items(settings, night_queue)
+        if box.faults.total or box.drift.names:  # a dry run of a bad night: what it was made of
+            logger.info("bac à sable : {} requête(s), pannes injectées {}, dérives {}", box.faults.requests,
+                        dict(box.faults.injected) or "aucune", ", ".join(sorted(box.drift.names)) or "aucune")
     return result, settings

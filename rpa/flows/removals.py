@@ -269,6 +269,9 @@ class RemoverBoard:
         self.store = store
         self.page: RemovalsPage | None = None
         self.records: list[dict[str, str]] = []
+        # Moves this run sent without seeing the answer (trouble came back instead): found done
+        # on the portal afterwards, they are this run's work, not "already done".
+        self.sent: set[tuple[str, str]] = set()
 
     def _fresh(self) -> RemovalsPage:
         if self.page is None:
@@ -293,10 +296,16 @@ class RemoverBoard:
         line = next((r for r in mine if _status_word(r.get("Statut", "")) in ACTIVE), mine[-1])
         current = _status_word(line.get("Statut", ""))
         if same(current, target):
+            if (action.vin, action.action) in self.sent:
+                self.store.action(action.vin, action.action, "done")
+                logger.info("{} : {} constaté sur le portail après reprise", action.vin, target)
+                return LineOutcome(action.row, action.vin, "appliquée", f"{target} (constaté après reprise)",
+                                   status=target)
             return LineOutcome(action.row, action.vin, "déjà fait", f"déjà {current}", status=current)
         if any(same(current, f) for f in FINAL) or (action.action == "Accepter" and not same(current, "Prévenu")):
             raise BusinessError(f"{action.action} impossible : la demande est {current}", code="illegal_transition")
         self.store.action(action.vin, action.action, "intent")
+        self.sent.add((action.vin, action.action))
         dialog = page.open_status(action.vin, current)
         if action.action == "Accepter":
             self.page = dialog.accept(action.vin)

@@ -30,6 +30,7 @@ from playwright.sync_api import Error as PlaywrightError
 from rpa.browser import current_document, new_context
 from rpa.config import Settings
 from rpa.errors import BusinessError, DocumentNotReady, RpaError
+from rpa.failures import classify
 from rpa.files import private_dir, private_file
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
@@ -222,14 +223,13 @@ class WarrantyRunner:
                 self._run_stages(item)
             log.success("terminé")
             result = "terminé"
-        except BusinessError as err:
-            self.ledger.record_failure(item.key, "métier", err.message)
-            log.error("échec métier : {}", err.message)
-            self._screenshot(item.key)
-        except (RpaError, PlaywrightError) as err:
-            message = err.message if isinstance(err, RpaError) else str(err).splitlines()[0]
-            self.ledger.record_failure(item.key, "système", message)
-            log.error("échec système : {}", message)
+        except Exception as err:  # noqa: BLE001  # the boundary: whatever it was, the queue goes on
+            failure = classify(err)
+            self.ledger.record_failure(item.key, failure.kind.value, failure.message)
+            if isinstance(err, (RpaError, PlaywrightError)):
+                log.error("échec {} : {}", failure.kind.value, failure.message)
+            else:  # the bot's own bug: the whole traceback goes to the run's log file
+                log.opt(exception=err).error("échec {} (erreur inattendue) : {}", failure.kind.value, failure.message)
             self._screenshot(item.key)
         finally:
             trace = self.tracer.finish(item.key, failed=result != "terminé")
@@ -375,8 +375,6 @@ class WarrantyRunner:
         vin, immat = form.value("VIN").upper(), form.value("Immatriculation").upper()
         self.ledger.checkpoint(item.key, Stage.DECLARING, vin=vin, immat=immat, offer=offer)
         answer = form.declare()
-        if not answer.declared:
-            raise BusinessError(" ; ".join(answer.messages) or "déclaration refusée", code="declaration_invalid")
         detail = "déjà déclaré" if answer.already_declared else "déclaré"
         self.ledger.checkpoint(item.key, Stage.DECLARED, detail, devis=answer.devis)
         logger.info("{} : devis {}", detail, answer.devis)
@@ -409,9 +407,7 @@ class WarrantyRunner:
                 code="devis_closed",
             )
         step = devis_page.continue_devis().next().next().select(entry.offer)
-        refusals = step.refusals()
-        if refusals:
-            raise BusinessError(" ; ".join(refusals), code="devis_refused")
+        step.check_before_buying()  # `Ce devis a expiré`, or anything else said against it
         # Prove once more, right before paying, that nobody bought it meanwhile.
         police = self.existing_policy(entry.vin, self._checker_tab())
         if police:

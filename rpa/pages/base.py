@@ -1,4 +1,4 @@
-"""What every page object shares: loose label matching, tables, fields, alerts, diagnosis.
+"""What every page object shares: loose label matching, tables, fields, waiting, diagnosis.
 
 The portals are third-party sites: labels change case and accents between screens
 (`Cloturé` / `Clôturé`), required fields grow a `*`, some labels hold others (`Nom` is in
@@ -9,6 +9,7 @@ or `:`. Tables are found by the column headers a user reads, not by their markup
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,31 +28,21 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from rpa.browser import current_document
-from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, SessionExpired
-from rpa.pages.soon import soon
+from rpa.browser import current_document, screen_timeout_ms
+from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, RpaError, SessionExpired
+from rpa.failures import SHOWN_RE, Reading, read_messages
+from rpa.pages import answers
+from rpa.pages.soon import SLICE_MS, soon
 from rpa.together import pause
 
 T = TypeVar("T")
+P = TypeVar("P", bound="BasePage")
 
 _ACCENTS = {
     "a": "aàâäá", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú", "c": "cç",
 }
-# Pages a portal shows when it is down rather than when a rule is broken.
 # How many times an error page is reloaded before the stage itself is retried.
 ERROR_PAGE_RELOADS = 3
-
-# Shown instead of a screen (strict: these words never appear on a working screen).
-UNAVAILABLE_SHOWN_RE = re.compile(
-    r"momentan[ée]ment indisponible|service (temporarily )?unavailable|bad gateway"
-    r"|internal server error|gateway time-?out|HTTP ERROR 5\d\d|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE",
-    re.I,
-)
-UNAVAILABLE_RE = re.compile(
-    r"momentan[ée]ment indisponible|service unavailable|bad gateway|internal server error"
-    r"|gateway time-?out|erreur (interne|serveur)|\b50[0-9]\b",
-    re.I,
-)
 
 
 def _base_char(ch: str) -> str:
@@ -130,6 +121,18 @@ def write_control(control: Locator, value: str) -> None:
         control.fill(value)
 
 
+def button(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
+    """A button as a person sees one: a portal's next release may draw it as a link."""
+    return scope.get_by_role("button", name=name).or_(scope.get_by_role("link", name=name)).first
+
+
+def cell(scope: Page | Locator, name: re.Pattern[str] | None = None) -> Locator:
+    """A table cell, or a grid's (`gridcell`), optionally by its whole text."""
+    if name is None:
+        return scope.get_by_role("cell").or_(scope.get_by_role("gridcell"))
+    return scope.get_by_role("cell", name=name).or_(scope.get_by_role("gridcell", name=name))
+
+
 def clickable(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
     """A card, tab or menu entry: portals draw them as links, buttons or tabs."""
     return (
@@ -147,11 +150,11 @@ def choice(scope: Page | Locator, role: str, name: str) -> Locator:
 
 
 class Table:
-    """A data table found by the column headers a user sees."""
+    """A data table found by the column headers a user sees (a `table`, or an ARIA `grid`)."""
 
     def __init__(self, scope: Page | Locator, *columns: str) -> None:
         self.columns = columns
-        locator = scope.get_by_role("table")
+        locator = scope.get_by_role("table").or_(scope.get_by_role("grid"))
         for column in columns:
             locator = locator.filter(has=scope.get_by_role("columnheader", name=name_re(column)))
         self.locator = locator.first
@@ -159,9 +162,9 @@ class Table:
     def headers(self) -> list[str]:
         return [h.strip() for h in self.locator.get_by_role("columnheader").all_inner_texts()]
 
-    def body_rows(self) -> list[Locator]:
+    def rows(self) -> Locator:
         """Data rows: rows that have cells (the header row has only column headers)."""
-        return [r for r in self.locator.get_by_role("row").all() if r.get_by_role("cell").count()]
+        return self.locator.get_by_role("row").filter(has=cell(self.locator.page))
 
     def records(self) -> list[dict[str, str]]:
         headers = self.headers()
@@ -174,8 +177,8 @@ class Table:
         if fast is not None:
             return [dict(zip(headers, cells)) for cells in fast]
         records = []
-        for row in self.body_rows():
-            cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+        for row in self.rows().all():
+            cells = [c.strip() for c in cell(row).all_inner_texts()]
             if len(cells) < len(headers):  # a row header (`th scope=row`) leads the row
                 cells = [c.strip() for c in row.get_by_role("rowheader").all_inner_texts()] + cells
             records.append(dict(zip(headers, cells)))
@@ -183,8 +186,7 @@ class Table:
 
     def row_with(self, text: str) -> Locator:
         """The row holding a cell whose whole text is `text` (a BDC number, a police)."""
-        cell = self.locator.page.get_by_role("cell", name=name_re(text))
-        return self.locator.get_by_role("row").filter(has=cell).first
+        return self.locator.get_by_role("row").filter(has=cell(self.locator.page, name_re(text))).first
 
     def wait(self, timeout: float | None = None) -> Table:
         soon(expect(self.locator).to_be_visible, timeout)
@@ -192,7 +194,12 @@ class Table:
 
 
 class BasePage:
-    """A screen of a portal. Subclasses say what shows it has loaded (`landmark`)."""
+    """A screen of a portal. Subclasses say what shows it has loaded (`landmark`).
+
+    Every wait for a screen also listens for the portal's answer that is not that screen:
+    its login page or a `Se reconnecter` dialog (the session ended), and any message that
+    appeared in answer to the bot's last action, read by the failure rule (`rpa/failures.py`).
+    """
 
     def __init__(self, page: Page, *, wait: bool = True) -> None:
         self.page = page
@@ -200,7 +207,7 @@ class BasePage:
             self.wait_until_loaded()
 
     def landmark(self) -> Locator:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} ne dit pas quel élément montre son écran")
 
     def login_landmark(self) -> Locator | None:
         """What this portal's login page shows; seeing it means the session was lost."""
@@ -209,18 +216,19 @@ class BasePage:
     def wait_until_loaded(self) -> None:
         self.await_one(f"écran {type(self).__name__}", self.landmark())
 
+    def screen_timeout_ms(self) -> float:
+        return screen_timeout_ms(self.page)
+
     def await_one(self, what: str, *candidates: Locator, watch_login: bool = True) -> int:
         """Wait until one of `candidates` shows and return its index.
 
-        The portal's login page is watched too (unless we are on it, signing in): a session
-        lost mid-way is reported at once as SessionExpired instead of after a timeout.
+        Meanwhile the portal's login page (unless we are on it, signing in) and a `Se
+        reconnecter` dialog mean the session ended (`SessionExpired`), and a message that
+        came in answer to the last action is judged by the failure rule: trouble
+        (`PortalUnavailable`), a refusal (`PortalRefusal`), or words nobody wrote down
+        (`UnconfirmedMessage`). All are seen at once, not after a timeout. A whole error
+        page a GET brought is reloaded, as a user presses F5.
         """
-        login = self.login_landmark() if watch_login else None
-        notice = self.unavailable_notice()
-        watched = [c.first for c in candidates] + ([login.first] if login is not None else [])
-        anything = notice
-        for other in watched:
-            anything = anything.or_(other)
         reloads = Retrying(
             sleep=pause,  # in a worker, only that worker waits
             retry=retry_if_exception(self._reloadable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
@@ -231,23 +239,45 @@ class BasePage:
                 if attempt.retry_state.attempt_number > 1:
                     with self.diagnosed(f"{what} (rechargement)"):
                         self.page.reload()  # what a user does on an error page: F5
-                with self.diagnosed(what):
-                    soon(expect(anything.first).to_be_visible)
-                for index, candidate in enumerate(watched[: len(candidates)]):
-                    if candidate.is_visible():
-                        return index
-                if login is not None and login.first.is_visible():
-                    raise SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
-                said = next((t.strip() for t in notice.all_inner_texts() if t.strip()), "")
-                raise PortalUnavailable(f"{what} : portail indisponible ({said[:120]})")
+                return self._first_answer(what, [c.first for c in candidates], watch_login)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    def _first_answer(self, what: str, watched: list[Locator], watch_login: bool) -> int:
+        login = self.login_landmark() if watch_login else None
+        ended = [login.first, answers.session_prompt(self.page)] if login is not None else []
+        deadline = time.monotonic() + self.screen_timeout_ms() / 1000
+        while True:
+            # Built anew each slice: a new document makes everything on it an answer.
+            said = answers.messages(self.page)
+            anything = said.first
+            for other in watched + ended:
+                anything = anything.or_(other)
+            left = (deadline - time.monotonic()) * 1000
+            try:
+                expect(anything.first).to_be_visible(timeout=max(1.0, min(SLICE_MS, left)))
+            except AssertionError as err:
+                if left > SLICE_MS:
+                    continue
+                raise self.diagnose(what) from err
+            except PlaywrightError as err:
+                raise self.diagnose(what) from err
+            for index, candidate in enumerate(watched):
+                if candidate.is_visible():
+                    return index
+            if any(sign.is_visible() for sign in ended):
+                raise SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
+            failure = answers.answer_error(self.page, what, answers.texts_of(said))
+            if failure is not None:
+                raise failure
+            # Only information (a success, a notice): it is part of the screen now; wait on.
+
     def await_event(self, what: str, event: Literal["download", "popup"], action: Callable[[], object],
-                    refusal: Callable[[], None] | None = None, timeout_ms: float = 15_000) -> Any:
+                    timeout_ms: float | None = None) -> Any:
         """Do `action` and wait for the browser event it causes (a download, a popup window),
-        watching meanwhile for a portal error instead (and `refusal`, which raises a business
-        refusal shown on the page): a download that turned into an error page is seen at once."""
+        listening meanwhile for the portal's answer instead (a message, its login page): a
+        download that turned into an error, or a refusal shown in a dialog, is seen at once."""
         got: list[Any] = []
+        limit = self.screen_timeout_ms() if timeout_ms is None else timeout_ms
 
         def collect(value: Any) -> None:
             got.append(value)
@@ -257,9 +287,13 @@ class BasePage:
             self.act(what, action)
             waited = 0.0
             while not got:
-                if refusal is not None:
-                    refusal()
-                if self.unavailable_notice().is_visible() or waited >= timeout_ms:
+                said = answers.messages(self.page)
+                if said.count():
+                    failure = answers.answer_error(self.page, what, answers.texts_of(said))
+                    if failure is not None:
+                        raise failure
+                login = self.login_landmark()
+                if waited >= limit or (login is not None and login.first.is_visible()):
                     raise self.diagnose(what)
                 try:
                     self.page.wait_for_event(event, timeout=250)
@@ -269,10 +303,19 @@ class BasePage:
             self.page.remove_listener(event, collect)
         return got[0]
 
+    def go(self, what: str, target: Locator, following: P) -> P:
+        """Click what only shows another screen (a menu entry, a tab, a card, a row, a link):
+        safe to do twice, so done again when the portal answers it with trouble. `following`
+        is the next screen's page object, made without waiting; returned once it shows."""
+        self.repeatable(what, target.click, following.landmark())
+        return following
+
     def repeatable(self, what: str, action: Callable[[], object], *landings: Locator) -> int:
         """A step that is safe to send twice (a search, a wizard `Suivant`, never a purchase):
-        when the portal answers it with an error, go back to this screen if it is gone and
-        do it again, as a user would. Returns the index of the landing that showed."""
+        when the portal answers it with trouble, show this screen afresh and do it again, as
+        a user would: back to it if the step brought another page, else F5 (a screen left
+        broken by a failed call, an error drawn over it, is redrawn). Returns the index of
+        the landing that showed."""
         policy = Retrying(
             sleep=pause,  # in a worker, only that worker waits
             retry=retry_if_exception_type(PortalUnavailable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
@@ -280,12 +323,20 @@ class BasePage:
         )
         for attempt in policy:
             with attempt:
-                if attempt.retry_state.attempt_number > 1 and not self.landmark().first.is_visible():
-                    self.act(f"{what} (retour)", self.page.go_back)
-                    self.wait_until_loaded()
+                if attempt.retry_state.attempt_number > 1:
+                    self._afresh(what)
                 self.act(what, action)
                 return self.await_one(what, *landings)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _afresh(self, what: str) -> None:
+        """This screen, shown again before a step is redone."""
+        document = current_document(self.page)
+        if answers.new_document_since_action(self.page) or document is None or document.method != "GET":
+            self.act(f"{what} (retour)", self.page.go_back)  # a form's answer is never sent again
+        else:
+            self.act(f"{what} (rechargement)", self.page.reload)
+        self.wait_until_loaded()
 
     @staticmethod
     def _log_repeat(state: RetryCallState) -> None:
@@ -293,15 +344,18 @@ class BasePage:
         logger.warning("{} : étape refaite ({}/{})", exc, state.attempt_number, ERROR_PAGE_RELOADS)
 
     def _reloadable(self, exc: BaseException) -> bool:
-        """Reload only a whole error page that a GET brought: never resend a form, and a
-        banner on a working screen is the screen's business (the stage is retried)."""
+        """Reload only an error page that a GET brought (a whole error page, or a portal's
+        layout saying it failed): never resend a form, and an alert on a screen drawn by
+        script is that screen's business (the step or the stage is done again, asking the
+        portal first where money is involved)."""
         if not isinstance(exc, PortalUnavailable) or self.page.is_closed():
             return False
         document = current_document(self.page)
-        if document is None or document[0] != "GET":
+        if document is None or document.method != "GET":
             return False
         try:
-            return document[1] >= 500 or bool(UNAVAILABLE_SHOWN_RE.search(self.page.title()))
+            return (document.status >= 500 or answers.new_document_since_action(self.page)
+                    or bool(SHOWN_RE.search(self.page.title())))
         except PlaywrightError:
             return False
 
@@ -310,22 +364,20 @@ class BasePage:
         exc = state.outcome.exception() if state.outcome else None
         logger.warning("{} : rechargement de la page ({}/{})", exc, state.attempt_number, ERROR_PAGE_RELOADS)
 
-    def unavailable_notice(self) -> Locator:
-        """What a portal, its proxy or the browser shows instead of the screen when the
-        service is down: seen at once rather than after a timeout."""
-        return self.page.get_by_text(UNAVAILABLE_SHOWN_RE).first
-
     # -- reading messages ------------------------------------------------------------
-    def alerts(self, scope: Locator | None = None) -> list[str]:
-        """The visible messages a portal raises (validation, business refusals)."""
-        where = scope or self.page
-        texts = []
-        for alert in where.get_by_role("alert").all():
-            if alert.is_visible():
-                text = alert.inner_text().strip()
-                if text:
-                    texts.append(text)
-        return texts
+    def fresh_messages(self, scope: Locator | None = None, *, fresh: bool = True) -> list[str]:
+        """The messages shown since the bot's last action (all shown ones, if not `fresh`)."""
+        return answers.texts_of(answers.messages(self.page, scope, fresh=fresh))
+
+    def raise_for_messages(self, what: str, scope: Locator | None = None, *, fresh: bool = True) -> None:
+        """Judge what the portal says on a screen that did load (the wizard's last step before
+        paying): a refusal, trouble or unknown words stop here; information does not. With
+        `fresh` off, what was already there counts too (nothing is bought under a refusal)."""
+        texts = self.fresh_messages(scope, fresh=fresh)
+        if texts:
+            failure = answers.answer_error(self.page, what, texts)
+            if failure is not None:
+                raise failure
 
     # -- failure diagnosis ------------------------------------------------------------
     @contextmanager
@@ -336,22 +388,44 @@ class BasePage:
         except (PlaywrightTimeoutError, AssertionError, PlaywrightError) as err:
             raise self.diagnose(what) from err
 
-    def diagnose(self, what: str) -> Exception:
+    def diagnose(self, what: str) -> RpaError:
+        """What a screen that never came is, as a person would tell: the session ended, the
+        portal said something (even before the action, if it is trouble), fields were left
+        highlighted, an unknown dialog is in the way, or just a screen that never came."""
+        if self.page.is_closed():
+            return PageMismatch(f"{what} : l'onglet s'est fermé")
         try:
             login = self.login_landmark()
-            if login is not None and login.first.is_visible():
+            if login is not None and (login.first.is_visible() or answers.session_prompt(self.page).is_visible()):
                 return SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
-            body = "" if self.page.is_closed() else str(
-                self.page.evaluate("() => document.body ? document.body.innerText : ''")
-            )
+            fresh = self.fresh_messages()
+            if fresh:
+                failure = answers.answer_error(self.page, what, fresh)
+                if failure is not None:
+                    return failure
+            standing = answers.texts_of(answers.messages(self.page, fresh=False))
+            if read_messages(standing) in (Reading.SESSION, Reading.TROUBLE, Reading.REFUSAL):
+                # Said before the action and still said: a refusal or trouble that stands.
+                failure = answers.answer_error(self.page, what, standing)
+                if failure is not None:
+                    return failure
+            refused = answers.highlighted_refusal(self.page)
+            if refused is not None:
+                return refused
+            dialogs = [t.strip().splitlines()[0] for t in self.page.get_by_role("dialog").all_inner_texts() if t.strip()]
+            url = self.page.url
         except PlaywrightError:
-            body = ""
-        if UNAVAILABLE_RE.search(body[:2000]):
-            first_line = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
-            return PortalUnavailable(f"{what} : portail indisponible ({first_line[:120]})")
-        url = "" if self.page.is_closed() else self.page.url
+            return PageMismatch(f"{what} : l'élément attendu n'est pas apparu")
+        if dialogs:
+            return PageMismatch(f"{what} : l'écran attendu n'est pas venu, une fenêtre est restée ouverte (« {dialogs[0][:80]} »)")
         return PageMismatch(f"{what} : l'élément attendu n'est pas apparu (page {url})")
 
     def act(self, what: str, action: Callable[[], T]) -> T:
+        """Do what a user does (a click, a choice), noting first what the screen already says:
+        only what comes after is the portal's answer. A `Session expirée` dialog already up
+        means the session ended: nothing is clicked behind it."""
+        before = answers.note_standing(self.page)
+        if before and read_messages(before) is Reading.SESSION and self.login_landmark() is not None:
+            raise SessionExpired(f"{what} : session terminée ({before[0][:120]})")
         with self.diagnosed(what):
             return action()

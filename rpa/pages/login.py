@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from typing import Generic, TypeVar
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 
 from rpa.config import PortalSettings
-from rpa.errors import UsageError
-from rpa.pages.base import BasePage, name_re
+from rpa.errors import PageMismatch, PortalRefusal, SignInRefused, UnconfirmedMessage
+from rpa.pages import answers
+from rpa.pages.base import BasePage, button, name_re
 
 H = TypeVar("H", bound=BasePage)
 
@@ -23,35 +25,67 @@ class PortalLogin(BasePage, Generic[H]):
     USER_LABEL = ""
     PASSWORD_LABEL = "Mot de passe"
     BUTTON = ""
-    REFUSAL: re.Pattern[str] | None = None  # the portal's words for wrong credentials
 
     def home(self) -> H:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} ne dit pas quel écran suit la connexion")
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re(self.BUTTON))
+        return button(self.page, name_re(self.BUTTON))
 
     def sign_in(self, username: str, password: str) -> H:
-        self.page.get_by_label(name_re(self.USER_LABEL)).fill(username)
-        self.page.get_by_label(name_re(self.PASSWORD_LABEL)).fill(password)
-        self.landmark().click()
+        """Sign in once. Whatever answers other than the home screen or the portal's trouble
+        (a message, the form back, a page asking for a new password) is a refusal of the
+        credentials: `SignInRefused`, never tried again in this run."""
+        what = f"connexion {self.PORTAL}"
+        with self.diagnosed(what):
+            self.page.get_by_label(name_re(self.USER_LABEL)).first.fill(username)
+            self.page.get_by_label(name_re(self.PASSWORD_LABEL)).first.fill(password)
+        self.act(what, lambda: self.landmark().click())
         home = self.home()
-        refusals = [self.page.get_by_role("alert")]
-        if self.REFUSAL is not None:
-            refusals.append(self.page.get_by_text(self.REFUSAL))
-        if home.await_one(f"connexion {self.PORTAL}", home.landmark(), *refusals, watch_login=False) > 0:
-            said = self.alerts() or [t.strip() for r in refusals[1:] for t in r.all_inner_texts()]
-            raise UsageError(
-                f"{self.PORTAL} : {' ; '.join(said)} (vérifiez {self.ENV}USERNAME / {self.ENV}PASSWORD)"
-            )
+        try:
+            home.await_one(what, home.landmark(), watch_login=False)
+        except PortalRefusal as err:
+            raise self.refused(err.message) from err
+        except UnconfirmedMessage as err:
+            raise self.refused(err.text) from err
+        except PageMismatch:
+            words = self._other_page()
+            if not words:
+                raise  # a page that never came: the portal's trouble, not a refusal
+            raise self.refused(words) from None
         return home
 
+    def refused(self, words: str) -> SignInRefused:
+        return SignInRefused(
+            f"{self.PORTAL} refuse la connexion : {words} "
+            f"(vérifiez {self.ENV}USERNAME et {self.ENV}PASSWORD)", portal=self.PORTAL,
+        )
+
+    def _other_page(self) -> str:
+        """What a sign-in led to instead of the home screen, in the page's own words: the
+        form again, or another page's headings (a password to renew, an account locked)."""
+        try:
+            if self.page.get_by_label(name_re(self.PASSWORD_LABEL)).first.is_visible():
+                return "le formulaire de connexion est revenu"
+            headings = [t.strip() for t in self.page.get_by_role("heading").all_inner_texts() if t.strip()]
+        except PlaywrightError:
+            return ""
+        return " ; ".join(headings[:2])
+
     def open(self, portal: PortalSettings) -> H:
-        """Go to the configured base URL; sign in only if the login form shows."""
+        """Go to the configured base URL; sign in only if the login form shows (after `Se
+        reconnecter`, where the portal offers that first)."""
         assert portal.url
         self.page.bring_to_front()  # the user switches to this portal's tab
-        self.page.goto(portal.url)
+        with self.diagnosed(f"ouverture de {self.PORTAL}"):
+            self.page.goto(portal.url)
         home = self.home()
-        if home.await_one(f"ouverture de {self.PORTAL}", home.landmark(), self.landmark()) == 1:
+        again = answers.session_prompt(self.page)
+        shown = home.await_one(f"ouverture de {self.PORTAL}", home.landmark(), self.landmark(), again)
+        if shown == 2:
+            self.act("Se reconnecter", lambda: button(self.page, re.compile(r"^\s*se reconnecter\s*$", re.I)).click())
+            self.await_one(f"ouverture de {self.PORTAL}", self.landmark(), watch_login=False)
+            shown = 1
+        if shown == 1:
             return self.sign_in(portal.username, portal.password.get_secret_value())
         return home

@@ -15,7 +15,7 @@ from collections.abc import Callable
 # Playwright's own default for `expect`.
 EXPECT_TIMEOUT_MS = 5_000.0
 # Short enough for Playwright's 100 ms re-checks, long enough to cost little to restart.
-_SLICE_MS = 2_000.0
+SLICE_MS = 2_000.0
 
 
 def soon(check: Callable[..., None], timeout_ms: float | None = None) -> None:
@@ -27,8 +27,8 @@ def soon(check: Callable[..., None], timeout_ms: float | None = None) -> None:
     while True:
         left = (deadline - time.monotonic()) * 1000
         try:
-            check(timeout=max(1.0, min(_SLICE_MS, left)))
+            check(timeout=max(1.0, min(SLICE_MS, left)))
             return
         except AssertionError:
-            if left <= _SLICE_MS:
+            if left <= SLICE_MS:
                 raise

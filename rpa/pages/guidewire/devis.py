@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator
 
-from rpa.pages.base import Table, name_re
+from rpa.pages.base import Table, button, name_re
 from rpa.pages.guidewire.portal import GwPage
 from rpa.pages.guidewire.wizard import ContratStep
 
@@ -26,9 +26,8 @@ class OpenDevisPage(GwPage):
         return self.linked_records(self.table(), "devis ouverts")
 
     def open_devis(self, numero: str) -> DevisPage:
-        self.act(f"devis {numero}",
-                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
-        return DevisPage(self.page)
+        link = self.page.get_by_role("link", name=name_re(numero)).first
+        return self.go(f"devis {numero}", link, DevisPage(self.page, wait=False))
 
 
 class DevisPage(GwPage):
@@ -49,9 +48,8 @@ class DevisPage(GwPage):
         return match.group(1) if match else ""
 
     def can_continue(self) -> bool:
-        return self.page.get_by_role("button", name=name_re("Continuer le devis")).count() > 0
+        return button(self.page, name_re("Continuer le devis")).count() > 0
 
     def continue_devis(self) -> ContratStep:
-        self.act("Continuer le devis",
-                 lambda: self.page.get_by_role("button", name=name_re("Continuer le devis")).click())
-        return ContratStep(self.page)
+        return self.go("Continuer le devis", button(self.page, name_re("Continuer le devis")),
+                       ContratStep(self.page, wait=False))

@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Download as PwDownload
 from playwright.sync_api import Locator
 
+from rpa.errors import PortalUnavailable
 from rpa.pages.base import Table, clickable, name_re, starts_re
 from rpa.pages.guidewire.portal import GwPage
 
@@ -21,8 +22,7 @@ class PoliciesPage(GwPage):
         return clickable(self.page, starts_re("ÉMISES RÉCEMMENT"))
 
     def open_recent(self) -> RecentPoliciesPage:
-        self.act("ÉMISES RÉCEMMENT", lambda: self.landmark().click())
-        return RecentPoliciesPage(self.page)
+        return self.go("ÉMISES RÉCEMMENT", self.landmark(), RecentPoliciesPage(self.page, wait=False))
 
 
 class RecentPoliciesPage(GwPage):
@@ -36,9 +36,8 @@ class RecentPoliciesPage(GwPage):
         return self.linked_records(self.table(), "polices émises")
 
     def open_policy(self, numero: str) -> PolicyPage:
-        self.act(f"police {numero}",
-                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
-        return PolicyPage(self.page)
+        link = self.page.get_by_role("link", name=name_re(numero)).first
+        return self.go(f"police {numero}", link, PolicyPage(self.page, wait=False))
 
 
 @dataclass
@@ -68,16 +67,21 @@ class PolicyPage(GwPage):
 
     def open_documents(self) -> list[str]:
         """Click `DOCUMENTS`; the file names listed (none yet if the PDF is still being made)."""
-        self.act("DOCUMENTS", lambda: self.documents_card().click())
-        self.await_one("liste des documents", self.document_links(), self.page.get_by_text(re.compile(r"aucun document", re.I)))
+        none = self.page.get_by_text(re.compile(r"aucun document", re.I))
+        self.repeatable("DOCUMENTS", self.documents_card().click, self.document_links(), none)
         return [t.strip() for t in self.document_links().all_inner_texts()]
 
     def download(self, name: str, directory: Path) -> Download:
         """Download one listed document into `directory` (a temporary place: the caller
         checks it before filing it)."""
         link = self.page.get_by_role("link", name=name_re(name)).first
-        download: PwDownload = self.await_event(f"téléchargement {name}", "download", link.click)
-        with self.diagnosed(f"téléchargement {name}"):
+        what = f"téléchargement {name}"
+        download: PwDownload = self.await_event(what, "download", link.click)
+        # A download the server answered with an error fails in the browser, not on the page.
+        failure = download.failure()
+        if failure is not None:
+            raise PortalUnavailable(f"{what} : le téléchargement a échoué ({failure})")
+        with self.diagnosed(what):
             directory.mkdir(parents=True, exist_ok=True)
             target = directory / f"download-{abs(hash(download.url))}.part"
             download.save_as(target)

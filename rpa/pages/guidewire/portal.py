@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
-from rpa.pages.base import BasePage, Table, clickable, name_re, starts_re
-from rpa.pages.soon import soon
+from rpa.pages.base import BasePage, Table, button, cell, clickable, name_re, starts_re
 
 if TYPE_CHECKING:
     from rpa.pages.guidewire.devis import DevisPage, OpenDevisPage
@@ -21,18 +20,20 @@ class GwPage(BasePage):
     """Any signed-in GuideWire screen. Its login page coming back means the session expired."""
 
     def login_landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Connexion"))
+        return button(self.page, name_re("Connexion"))
+
+    def landmark(self) -> Locator:
+        """The top bar's search box, on every signed-in screen (a precise screen says more)."""
+        return self.search_box()
 
     def home(self) -> GwHomePage:
-        self.act("Accueil GuideWire",
-                 lambda: self.page.get_by_role("link", name=name_re("Accueil")).first.click())
-        return GwHomePage(self.page)
+        return self.go("Accueil GuideWire", self.page.get_by_role("link", name=name_re("Accueil")).first,
+                       GwHomePage(self.page, wait=False))
 
     def open_polices(self) -> PoliciesPage:
         from rpa.pages.guidewire.polices import PoliciesPage
 
-        self.act("onglet Polices", lambda: clickable(self.page, name_re("Polices")).click())
-        return PoliciesPage(self.page)
+        return self.go("onglet Polices", clickable(self.page, name_re("Polices")), PoliciesPage(self.page, wait=False))
 
     def linked_records(self, table: Table, what: str) -> list[dict[str, str]]:
         """Rows of a list whose number column is a link (`NUMÉRO DE LA TRANSACTION`, `NUMÉRO
@@ -72,8 +73,7 @@ class GwHomePage(GwPage):
     def open_devis_ouverts(self) -> OpenDevisPage:
         from rpa.pages.guidewire.devis import OpenDevisPage
 
-        self.act("DEVIS OUVERTS", lambda: self.landmark().click())
-        return OpenDevisPage(self.page)
+        return self.go("DEVIS OUVERTS", self.landmark(), OpenDevisPage(self.page, wait=False))
 
 
 class SearchResultsPage(GwPage):
@@ -87,8 +87,8 @@ class SearchResultsPage(GwPage):
         return Table(self.page, "TYPE", "NUMÉRO", "STATUT")
 
     def _matching_rows(self) -> Locator:
-        cell = self.page.get_by_role("cell", name=re.compile(re.escape(self.query), re.I))
-        return self.table().locator.get_by_role("row").filter(has=cell)
+        return self.table().locator.get_by_role("row").filter(
+            has=cell(self.page, re.compile(re.escape(self.query), re.I)))
 
     def landmark(self) -> Locator:
         # A result that mentions what was searched, or the portal's "no result".
@@ -109,17 +109,11 @@ class SearchResultsPage(GwPage):
     def open_devis(self, numero: str) -> DevisPage:
         from rpa.pages.guidewire.devis import DevisPage
 
-        self.act(f"devis {numero}",
-                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
-        return DevisPage(self.page)
+        link = self.page.get_by_role("link", name=name_re(numero)).first
+        return self.go(f"devis {numero}", link, DevisPage(self.page, wait=False))
 
     def open_policy(self, numero: str) -> PolicyPage:
         from rpa.pages.guidewire.polices import PolicyPage
 
-        self.act(f"police {numero}",
-                 lambda: self.page.get_by_role("link", name=name_re(numero)).first.click())
-        return PolicyPage(self.page)
-
-    def wait_until_loaded(self) -> None:
-        with self.diagnosed("résultats de recherche"):
-            soon(expect(self.landmark().first).to_be_visible)
+        link = self.page.get_by_role("link", name=name_re(numero)).first
+        return self.go(f"police {numero}", link, PolicyPage(self.page, wait=False))

@@ -14,12 +14,10 @@ from typing import Literal
 from playwright.sync_api import Locator, Page, expect
 
 from rpa.errors import BusinessError
-from rpa.pages.base import Table, name_re, read_control
+from rpa.pages.base import Table, button, cell, name_re, read_control
 from rpa.pages.guidewire.portal import GwPage
 from rpa.pages.soon import soon
 
-# PORTALS.md §3: a devis past its expiry date cannot be bought.
-EXPIRED_RE = re.compile(r"Ce devis a expir[ée]", re.I)
 POLICE_RE = re.compile(r"Paiement effectu[ée]\s*\(\s*Police\s*(\d+)\s*\)", re.I)
 # Containers a replica may draw an offer card with, innermost last.
 CARD_ROLES: tuple[Literal["article", "group", "region", "listitem", "row", "cell"], ...] = (
@@ -28,11 +26,9 @@ CARD_ROLES: tuple[Literal["article", "group", "region", "listitem", "row", "cell
 
 
 class WizardStep(GwPage):
-    def _advance(self, button: str, following: WizardStep, what: str) -> None:
-        """Click `button`; the next step must show, or the portal says why not."""
-        click = self.page.get_by_role("button", name=name_re(button)).first.click
-        if self.repeatable(what, click, following.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.alerts()) or f"{what} refusé", code="guidewire_refused")
+    def _advance(self, name: str, following: WizardStep, what: str) -> None:
+        """Click `name`; the next step must show, or the portal says why not."""
+        self.repeatable(what, button(self.page, name_re(name)).click, following.landmark())
 
 
 class ContratStep(WizardStep):
@@ -69,7 +65,8 @@ class OffersStep(WizardStep):
     """One card per offer, each with its `Sélectionner` button."""
 
     def buttons(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Sélectionner"))
+        select = name_re("Sélectionner")
+        return self.page.get_by_role("button", name=select).or_(self.page.get_by_role("link", name=select))
 
     def landmark(self) -> Locator:
         return self.buttons()
@@ -78,11 +75,12 @@ class OffersStep(WizardStep):
         title = self.page.get_by_text(name_re(offer))
         named = self.page.get_by_role("article", name=name_re(offer))
         if named.count() == 1:
-            return named.get_by_role("button", name=name_re("Sélectionner")).first
+            return button(named, name_re("Sélectionner"))
         for role in CARD_ROLES:
             cards = self.page.get_by_role(role).filter(has=title).filter(has=self.buttons())
             for card in reversed(cards.all()):
-                inner = card.get_by_role("button", name=name_re("Sélectionner"))
+                inner = card.get_by_role("button", name=name_re("Sélectionner")).or_(
+                    card.get_by_role("link", name=name_re("Sélectionner")))
                 if inner.count() == 1:
                     return inner
         return self._nearest_button(title)
@@ -96,13 +94,13 @@ class OffersStep(WizardStep):
         if box is None:
             return None
         best, best_distance = None, float("inf")
-        for button in self.buttons().all():
-            b = button.bounding_box()
+        for candidate in self.buttons().all():
+            b = candidate.bounding_box()
             if b is None or b["y"] < box["y"]:
                 continue
             distance = abs(b["x"] - box["x"]) + (b["y"] - box["y"])
             if distance < best_distance:
-                best, best_distance = button, distance
+                best, best_distance = candidate, distance
         return best
 
     def offers_shown(self) -> list[str]:
@@ -117,16 +115,15 @@ class OffersStep(WizardStep):
     def select(self, offer: str) -> PolicyInfoStep:
         with self.diagnosed("cartes d'offres"):
             soon(expect(self.buttons().first).to_be_visible)
-            button = self._card_button(offer)
-        if button is None:
+            choose = self._card_button(offer)
+        if choose is None:
             shown = ", ".join(self.offers_shown())
             raise BusinessError(
                 f"L'offre « {offer} » n'est pas proposée pour ce devis" + (f" (offres : {shown})" if shown else ""),
                 code="offer_absent",
             )
         step = PolicyInfoStep(self.page, wait=False)
-        if self.repeatable(f"Sélectionner {offer}", button.click, step.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.alerts()), code="guidewire_refused")
+        self.repeatable(f"Sélectionner {offer}", choose.click, step.landmark())
         return step
 
 
@@ -134,7 +131,7 @@ class PolicyInfoStep(WizardStep):
     """`Informations sur la police`: what is about to be bought, and `Acheter maintenant`."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Acheter maintenant"))
+        return button(self.page, name_re("Acheter maintenant"))
 
     def details(self) -> dict[str, str]:
         """Label -> value rows (`Type de produit`, `Date d'expiration du devis`, `Prix total`…)."""
@@ -144,20 +141,18 @@ class PolicyInfoStep(WizardStep):
             if table.locator.count() and row.get_by_role("columnheader").count():
                 continue
             heads = row.get_by_role("rowheader").all_inner_texts()
-            cells = row.get_by_role("cell").all_inner_texts()
+            cells = cell(row).all_inner_texts()
             if len(heads) == 1 and len(cells) == 1:
                 out[heads[0].strip()] = cells[0].strip()
             elif not heads and len(cells) == 2:
                 out[cells[0].strip()] = cells[1].strip()
         return out
 
-    def refusals(self) -> list[str]:
-        """What the portal says against buying (e.g. `Ce devis a expiré`), alert or not."""
-        said = self.alerts()
-        expired = self.page.get_by_text(EXPIRED_RE)
-        if not any(EXPIRED_RE.search(s) for s in said) and expired.count() and expired.first.is_visible():
-            said.append(expired.first.inner_text().strip())
-        return said
+    def check_before_buying(self) -> None:
+        """What the portal said as this step showed (e.g. `Ce devis a expiré`), judged by the
+        failure rule: nothing is bought on a step that refuses, fails or says words nobody
+        wrote down."""
+        self.raise_for_messages("Informations sur la police", fresh=False)
 
     def buy(self) -> PurchaseDialog:
         self.act("Acheter maintenant", lambda: self.landmark().click())
@@ -172,22 +167,19 @@ class PurchaseDialog:
     def __init__(self, parent: PolicyInfoStep) -> None:
         self.parent = parent
         self.page: Page = parent.page
-        self.dialog = self.page.get_by_role("dialog").filter(has_text=self.QUESTION).first
-        refusal = self.page.get_by_role("alert").or_(self.page.get_by_text(EXPIRED_RE))
-        if parent.await_one("dialogue de confirmation d'achat", self.dialog, refusal) == 1:
-            raise BusinessError(" ; ".join(parent.refusals()), code="purchase_refused")
+        self.dialog = self.page.get_by_role("dialog").filter(has_text=self.QUESTION).or_(
+            self.page.get_by_role("alertdialog").filter(has_text=self.QUESTION)).first
+        parent.await_one("dialogue de confirmation d'achat", self.dialog)
 
     def confirm(self) -> ConfirmationStep:
         """`Oui`: this spends money. The caller has checkpointed its intent."""
-        self.parent.act("Oui", lambda: self.dialog.get_by_role("button", name=name_re("Oui")).click())
+        self.parent.act("Oui", lambda: button(self.dialog, name_re("Oui")).click())
         done = ConfirmationStep(self.page, wait=False)
-        refusal = self.page.get_by_role("alert").or_(self.page.get_by_text(EXPIRED_RE))
-        if self.parent.await_one("confirmation de paiement", done.landmark(), refusal) == 1:
-            raise BusinessError(" ; ".join(self.parent.refusals()), code="purchase_refused")
+        self.parent.await_one("confirmation de paiement", done.landmark())
         return done
 
     def cancel(self) -> PolicyInfoStep:
-        self.parent.act("Cancel", lambda: self.dialog.get_by_role("button", name=name_re("Cancel")).click())
+        self.parent.act("Cancel", lambda: button(self.dialog, name_re("Cancel")).click())
         return self.parent
 
 

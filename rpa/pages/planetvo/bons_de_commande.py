@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Download, Locator, expect
 
-from rpa.pages.base import Table, name_re, read_control, write_control
+from rpa.pages.base import Table, button, cell, name_re, read_control, write_control
 from rpa.pages.planetvo.menu import MenuPage
 from rpa.pages.soon import soon
 
@@ -22,7 +22,7 @@ class BdcListPage(MenuPage):
         return Table(self.page, *COLUMNS)
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Rechercher"))
+        return button(self.page, name_re("Rechercher"))
 
     def footer(self) -> Locator:
         return self.page.get_by_text(FOOTER_RE).first
@@ -35,7 +35,7 @@ class BdcListPage(MenuPage):
             assert match is not None
             first, last, total = (int(g) for g in match.groups())
             expected = 0 if total == 0 else last - first + 1
-            rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
+            rows = self.table().rows()
             soon(partial(expect(rows).to_have_count, expected))
 
     def search(self, **criteria: str) -> BdcListPage:
@@ -43,7 +43,7 @@ class BdcListPage(MenuPage):
         with self.diagnosed("recherche de bons de commande"):
             for label, value in criteria.items():
                 write_control(self.page.get_by_label(name_re(label)).first, value)
-            self.landmark().click()
+        self.act("Rechercher", lambda: self.landmark().click())
         page = BdcListPage(self.page)
         page._wait_for_rows()
         return page
@@ -61,15 +61,15 @@ class BdcListPage(MenuPage):
             if not next_link.count() or not next_link.first.is_visible():
                 return records
             before = self.footer().inner_text()
+            self.act("Page suivante", next_link.first.click)
             with self.diagnosed("page suivante"):
-                next_link.first.click()
                 soon(partial(expect(self.footer()).not_to_have_text, before))
             records += self.records()
 
     def export(self, destination: Path) -> Path:
         """`Exporter`: the current search result as the portal's own .xlsx."""
         download: Download = self.await_event(
-            "Exporter", "download", self.page.get_by_role("button", name=name_re("Exporter")).click)
+            "Exporter", "download", button(self.page, name_re("Exporter")).click)
         with self.diagnosed("Exporter"):
             destination.parent.mkdir(parents=True, exist_ok=True)
             download.save_as(destination)
@@ -77,18 +77,22 @@ class BdcListPage(MenuPage):
 
     def open_bdc(self, numero: str) -> BdcFormPage:
         """Select the BDC's row and `Modifier`."""
-        with self.diagnosed(f"bon de commande {numero}"):
-            row = self.table().row_with(numero)
-            row.get_by_role("cell", name=name_re(numero)).first.click()
-            self.page.get_by_role("button", name=name_re("Modifier")).click()
-        return BdcFormPage(self.page)
+        row = self.table().row_with(numero)
+
+        def select_and_open() -> None:
+            cell(row, name_re(numero)).first.click()
+            button(self.page, name_re("Modifier")).click()
+
+        form = BdcFormPage(self.page, wait=False)
+        self.repeatable(f"bon de commande {numero}", select_and_open, form.landmark())
+        return form
 
 
 class BdcFormPage(MenuPage):
     """The BDC form: sections `Vente`, `Acheteur`, `Livraison`, … and `Fermer`."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Clôturer"))
+        return button(self.page, name_re("Clôturer"))
 
     def value(self, section: str, label: str) -> str:
         group = self.page.get_by_role("group", name=name_re(section))
@@ -103,6 +107,5 @@ class BdcFormPage(MenuPage):
         return self.value("Livraison", "Date")
 
     def close(self) -> BdcListPage:
-        self.act("Fermer le bon de commande",
-                 lambda: self.page.get_by_role("button", name=name_re("Fermer")).click())
-        return BdcListPage(self.page)
+        return self.go("Fermer le bon de commande", button(self.page, name_re("Fermer")),
+                       BdcListPage(self.page, wait=False))

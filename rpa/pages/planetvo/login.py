@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
@@ -16,7 +14,6 @@ class LoginPage(PortalLogin[HomePage]):
     ENV = "RPA_PLANETVO__"
     USER_LABEL = "Identifiant"
     BUTTON = "Se connecter"
-    REFUSAL = re.compile(r"Identifiant ou mot de passe incorrect", re.I)
 
     def home(self) -> HomePage:
         return HomePage(self.page, wait=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, expect
 
-from rpa.pages.base import Table, name_re, read_control
+from rpa.pages.base import Table, button, cell, name_re, read_control
 from rpa.pages.planetvo.menu import MenuPage
 from rpa.pages.soon import soon
 
@@ -22,8 +22,8 @@ class ParametragePage(MenuPage):
     def open_site(self, libelle: str) -> LocalisationDialog:
         table = self.sites_table()
         row = table.row_with(libelle)
-        with self.diagnosed(f"site « {libelle} » dans Paramétrage"):
-            row.get_by_role("cell", name=name_re(libelle)).first.click()
+        dialog = self.page.get_by_role("dialog").filter(has_text=LocalisationDialog.TITLE).first
+        self.repeatable(f"site « {libelle} » dans Paramétrage", cell(row, name_re(libelle)).first.click, dialog)
         return LocalisationDialog(self)
 
 
@@ -43,7 +43,7 @@ class LocalisationDialog:
         return self.value("Code RRD1")
 
     def close(self) -> ParametragePage:
+        self.parent.act("Fermer", lambda: button(self.dialog, name_re("Fermer")).click())
         with self.parent.diagnosed("fermeture du dialogue"):
-            self.dialog.get_by_role("button", name=name_re("Fermer")).click()
             soon(expect(self.dialog).to_be_hidden)
         return self.parent

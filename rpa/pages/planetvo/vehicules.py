@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Locator, Page
 
 from rpa.errors import BusinessError
-from rpa.pages.base import Table, name_re, write_control
+from rpa.pages.base import Table, button, cell, name_re, write_control
 from rpa.pages.planetvo.menu import MenuPage
 
 COLUMNS = ("N° Police", "Immat.", "VIN")
@@ -16,7 +16,7 @@ NO_RESULT_RE = re.compile(r"aucun", re.I)
 
 class VehicleSearchPage(MenuPage):
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Rechercher"))
+        return button(self.page, name_re("Rechercher"))
 
     def table(self) -> Table:
         return Table(self.page, *COLUMNS)
@@ -27,8 +27,8 @@ class VehicleSearchPage(MenuPage):
         with self.diagnosed("recherche de véhicule"):
             for label, value in criteria.items():  # clear what a previous search left
                 write_control(self.page.get_by_label(name_re(label)).first, value)
-            self.landmark().click()
-        rows = self.table().locator.get_by_role("row").filter(has=self.page.get_by_role("cell"))
+        self.act("Rechercher", lambda: self.landmark().click())
+        rows = self.table().rows()
         self.await_one("recherche de véhicule", rows, self.page.get_by_text(NO_RESULT_RE))
         return self.table().records() if rows.count() else []
 
@@ -37,19 +37,19 @@ class VehicleSearchPage(MenuPage):
         found = [r for r in self.search(police=police) if r.get("N° Police", "").strip() == police]
         if not found:
             raise BusinessError(f"Véhicule {police} introuvable dans Gestion Véhicules", code="vehicle_unknown")
-        with self.diagnosed(f"véhicule {police}"):
-            self.table().row_with(police).get_by_role("cell", name=name_re(police)).first.click()
-        return VehiclePage(self.page)
+        row = cell(self.table().row_with(police), name_re(police)).first
+        return self.go(f"véhicule {police}", row, VehiclePage(self.page, wait=False))
 
 
 class VehiclePage(MenuPage):
     """`Modifier véhicule`, with its bottom buttons."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Garantir"))
+        return button(self.page, name_re("Garantir"))
 
     def garantir(self) -> GarantisseurDialog:
-        self.act("Garantir", lambda: self.landmark().click())
+        """`Garantir`: the dialog comes a moment later (done again if it fails to come)."""
+        self.repeatable("Garantir", self.landmark().click, GarantisseurDialog.locate(self.page))
         return GarantisseurDialog(self)
 
 
@@ -59,15 +59,19 @@ class GarantisseurDialog:
     def __init__(self, parent: VehiclePage) -> None:
         self.parent = parent
         self.page = parent.page
-        self.dialog = self.page.get_by_role("dialog").filter(has_text=self.TITLE).first
+        self.dialog = self.locate(self.page)
         parent.await_one(f"dialogue {self.TITLE}", self.dialog)
 
+    @classmethod
+    def locate(cls, page: Page) -> Locator:
+        return page.get_by_role("dialog").filter(has_text=cls.TITLE).first
+
     def declare(self, garantisseur: str, identifiant: str = "", mot_de_passe: str = "",
-                timeout_ms: float = 15_000) -> Page:
+                timeout_ms: float | None = None) -> Page:
         """Choose the garantisseur and `Valider`: returns the reseauxconnect popup window.
 
-        A refusal shown in the dialog instead (BDC not closed, no Code RRD1) is a business
-        failure in Planet VO's words.
+        What Planet VO says instead (BDC not closed, no Code RRD1, or its own trouble) is
+        judged by the failure rule, in Planet VO's words.
         """
         with self.parent.diagnosed("Information garantisseur"):
             write_control(self.dialog.get_by_label(name_re("Garantisseur")).first, garantisseur)
@@ -75,14 +79,7 @@ class GarantisseurDialog:
                 self.dialog.get_by_label(name_re("Identifiant")).first.fill(identifiant)
             if mot_de_passe:
                 self.dialog.get_by_label(name_re("Mot de passe")).first.fill(mot_de_passe)
-
-        def refused() -> None:  # Planet VO's refusal inside the dialog (BDC not closed…)
-            refusals = self.parent.alerts(self.dialog)
-            if refusals:
-                raise BusinessError(" ; ".join(refusals), code="garantir_refused")
-
-        valider = self.dialog.get_by_role("button", name=name_re("Valider")).click
-        popup: Page = self.parent.await_event("fenêtre reseauxconnect après Valider", "popup", valider,
-                                              refused, timeout_ms)
+        valider = button(self.dialog, name_re("Valider")).click
+        popup: Page = self.parent.await_event("fenêtre reseauxconnect après Valider", "popup", valider, timeout_ms)
         popup.wait_for_load_state()
         return popup

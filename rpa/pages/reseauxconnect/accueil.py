@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator
 
-from rpa.pages.base import Table
+from rpa.pages.base import Table, cell
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 
 COLUMNS = ("Immatriculation", "VIN", "Numéro devis")
@@ -23,8 +23,7 @@ class AccueilPage(CentralisateurPage):
 
     def rows(self) -> Locator:
         """Declaration rows: those showing a VIN (not a `Chargement…` placeholder)."""
-        cell = self.page.get_by_role("cell", name=VIN_RE)
-        return self.table().locator.get_by_role("row").filter(has=cell)
+        return self.table().locator.get_by_role("row").filter(has=cell(self.page, VIN_RE))
 
     def declarations(self) -> list[dict[str, str]]:
         """The list arrives after the page: wait for its rows, or for the portal's "none"."""

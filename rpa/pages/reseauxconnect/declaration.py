@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Locator, expect
 
-from rpa.errors import BusinessError
-from rpa.pages.base import choice, name_re, read_control, write_control
+from rpa.pages.base import button, choice, name_re, read_control, write_control
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 from rpa.pages.soon import soon
 
 DEVIS_RE = re.compile(r"num[ée]ro devis\s*:\s*(\d+)", re.I)
 ALREADY_RE = re.compile(r"d[ée]j[àa] [ée]t[ée] d[ée]clar[ée]", re.I)
-REQUIRED_RE = re.compile(r"Le champ .+ est obligatoire", re.I)
 REFERENCE_RE = re.compile(r"\bSP[0-9A-Z]{8,}\b")
 
 
@@ -22,7 +20,7 @@ class DeclarerVentePage(CentralisateurPage):
     """Block 2: one radio per configured garantisseur, then `Page Suivante`."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Page Suivante"))
+        return button(self.page, name_re("Page Suivante"))
 
     def choose(self, garantisseur: str) -> DeclarationFormPage:
         radio = choice(self.page, "radio", garantisseur)
@@ -34,27 +32,22 @@ class DeclarerVentePage(CentralisateurPage):
             self.landmark().click()
 
         form = DeclarationFormPage(self.page, wait=False)
-        if self.repeatable("formulaire de déclaration", pick, form.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.alerts()), code="declaration_refused")
-        return DeclarationFormPage(self.page)
+        self.repeatable("formulaire de déclaration", pick, form.landmark())
+        return form
 
 
 @dataclass
 class DeclarationOutcome:
     """What the Centralisateur answered to `Déclarer et Garantir`."""
 
-    devis: str = ""
+    devis: str
     already_declared: bool = False
     messages: list[str] = field(default_factory=list)  # the portal's words
-
-    @property
-    def declared(self) -> bool:
-        return bool(self.devis)
 
 
 class DeclarationFormPage(CentralisateurPage):
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("Déclarer et Garantir"))
+        return button(self.page, name_re("Déclarer et Garantir"))
 
     def control(self, label: str) -> Locator:
         return self.page.get_by_label(name_re(label)).first
@@ -76,21 +69,17 @@ class DeclarationFormPage(CentralisateurPage):
         return match.group(0) if match else ""
 
     def declare(self) -> DeclarationOutcome:
-        """`Déclarer et Garantir`, then read the answer: a devis number, or the refusal."""
+        """`Déclarer et Garantir`, then read the answer: the devis number (of a new devis, or
+        of the one `Ce véhicule a déjà été déclaré` names). Anything else the portal says
+        (`Le champ … est obligatoire` on each missing field…) is judged by the failure rule."""
         self.act("Déclarer et Garantir", lambda: self.landmark().click())
         success = self.page.get_by_text(DEVIS_RE)
-        refusal = self.page.get_by_role("alert")
-        required = self.page.get_by_text(REQUIRED_RE)  # in case the block is not an alert
-        self.await_one("réponse à la déclaration", success, refusal, required)
-        messages = self.alerts() or [t.strip() for t in required.all_inner_texts()]
-        texts = messages + [t.strip() for t in success.all_inner_texts()]
+        self.await_one("réponse à la déclaration", success)
+        texts = [t.strip() for t in success.all_inner_texts()]
         for text in texts:
             match = DEVIS_RE.search(text)
             if match:
                 return DeclarationOutcome(
-                    devis=match.group(1), already_declared=bool(ALREADY_RE.search(text)),
-                    messages=texts,
+                    devis=match.group(1), already_declared=bool(ALREADY_RE.search(text)), messages=texts,
                 )
-        # Validation: one line per missing field, `Le champ … est obligatoire`.
-        lines = [ln.strip() for m in messages for ln in m.splitlines() if ln.strip()]
-        return DeclarationOutcome(messages=lines)
+        raise self.diagnose("réponse à la déclaration")

@@ -16,8 +16,11 @@ class CentralisateurPage(BasePage):
     def nav_link(self, name: str) -> Locator:
         return self.page.get_by_role("link", name=name_re(name)).first
 
+    def landmark(self) -> Locator:
+        """The top links, on every screen (a more precise screen says more)."""
+        return self.nav_link("Déclarer Vente")
+
     def open_accueil(self) -> AccueilPage:
         from rpa.pages.reseauxconnect.accueil import AccueilPage
 
-        self.act("Accueil reseauxconnect", lambda: self.nav_link("Accueil").click())
-        return AccueilPage(self.page)
+        return self.go("Accueil reseauxconnect", self.nav_link("Accueil"), AccueilPage(self.page, wait=False))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from rpa.errors import BusinessError
-from rpa.pages.base import choice, name_re
+from rpa.pages.base import button, choice, name_re
 from rpa.pages.reseauxconnect.declaration import DeclarerVentePage
 from rpa.pages.reseauxconnect.nav import CentralisateurPage
 from rpa.pages.soon import soon
@@ -22,12 +21,10 @@ class ProfilPage(CentralisateurPage):
             with self.diagnosed(f"case {garantisseur}"):
                 soon(expect(box).to_be_attached)
                 box.check()
-        self.act("Modifier", lambda: self.page.get_by_role("button", name=name_re("Modifier")).click())
+        self.act("Modifier", lambda: button(self.page, name_re("Modifier")).click())
         following = DeclarerVentePage(self.page, wait=False)
-        refusal = self.page.get_by_role("alert")
-        if self.await_one("enregistrement du profil", following.landmark(), refusal) == 1:
-            raise BusinessError(" ; ".join(self.alerts()), code="profil_refused")
-        return DeclarerVentePage(self.page)
+        self.await_one("enregistrement du profil", following.landmark())
+        return following
 
 
 def landing(popup: Page) -> ProfilPage | DeclarerVentePage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, expect
 
-from rpa.pages.base import Table, name_re
+from rpa.pages.base import Table, button, name_re
 from rpa.pages.soon import soon
 from rpa.pages.traqueur.common import ExtranetPage
 
@@ -29,8 +29,8 @@ class DemandesListPage(ExtranetPage):
     def open(self, numero: str) -> DemandeDetailPage:
         """Click the `N° demande` link (`#64`)."""
         label = numero if numero.startswith("#") else f"#{numero}"
-        self.act(f"demande {label}", lambda: self.page.get_by_role("link", name=name_re(label)).first.click())
-        return DemandeDetailPage(self.page)
+        link = self.page.get_by_role("link", name=name_re(label)).first
+        return self.go(f"demande {label}", link, DemandeDetailPage(self.page, wait=False))
 
 
 class DemandeDetailPage(ExtranetPage):
@@ -46,9 +46,10 @@ class DemandeDetailPage(ExtranetPage):
     def cancel(self, vin: str, status: str) -> DemandeDetailPage:
         """Click the line's status (`Prévenu` or `Acceptée`), then `Annuler la demande`."""
         self.act(f"statut {vin}", lambda: self.status_control(self.table(), vin, status).click())
-        dialog = self.page.get_by_role("dialog").filter(has=self.page.get_by_role("button", name=name_re("Annuler la demande"))).first
+        cancel = name_re("Annuler la demande")
+        dialog = self.page.get_by_role("dialog").filter(has=button(self.page, cancel)).first
+        self.await_one("dialogue d'annulation", dialog)
+        self.act("Annuler la demande", lambda: button(dialog, cancel).click())
         with self.diagnosed("dialogue d'annulation"):
-            soon(expect(dialog).to_be_visible)
-            dialog.get_by_role("button", name=name_re("Annuler la demande")).click()
             soon(expect(dialog).to_be_hidden)
         return DemandeDetailPage(self.page)

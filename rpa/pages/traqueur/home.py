@@ -26,26 +26,26 @@ class TraqueurHome(ExtranetPage):
         match = ACCOUNT_RE.search(self.landmark().first.inner_text())
         return match.group(1).strip() if match else ""
 
-    def _go(self, link: str) -> None:
-        self.act(link, lambda: self.page.get_by_role("link", name=name_re(link)).first.click())
+    def _link(self, name: str) -> Locator:
+        return self.page.get_by_role("link", name=name_re(name)).first
 
     def open_new_request(self) -> UploadPage:
         """Requester: `Créer une nouvelle demande de dépose`."""
         from rpa.pages.traqueur.request import UploadPage
 
-        self._go("Créer une nouvelle demande de dépose")
-        return UploadPage(self.page)
+        link = "Créer une nouvelle demande de dépose"
+        return self.go(link, self._link(link), UploadPage(self.page, wait=False))
 
     def open_my_requests(self) -> DemandesListPage:
         """Requester: `Gérer les demandes de déposes` → `LISTE DES DEMANDES DES DÉPOSES`."""
         from rpa.pages.traqueur.demandes import DemandesListPage
 
-        self._go("Gérer les demandes de déposes")
-        return DemandesListPage(self.page)
+        link = "Gérer les demandes de déposes"
+        return self.go(link, self._link(link), DemandesListPage(self.page, wait=False))
 
     def open_removals(self) -> RemovalsPage:
         """Remover: `Gérer les demandes de déposes` → `GÉRER LES DÉPOSES`."""
         from rpa.pages.traqueur.removals import RemovalsPage
 
-        self._go("Gérer les demandes de déposes")
-        return RemovalsPage(self.page)
+        link = "Gérer les demandes de déposes"
+        return self.go(link, self._link(link), RemovalsPage(self.page, wait=False))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
@@ -16,7 +14,6 @@ class TraqueurLogin(PortalLogin[TraqueurHome]):
     ENV = "RPA_TRAQUEUR__"
     USER_LABEL = "Adresse email"
     BUTTON = "ACCÉDER À MON COMPTE"
-    REFUSAL = re.compile(r"(adresse e-?mail|mot de passe).*incorrect", re.I)
 
     def home(self) -> TraqueurHome:
         return TraqueurHome(self.page, wait=False)

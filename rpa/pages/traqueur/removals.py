@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import Locator, expect
 
-from rpa.errors import BusinessError
-from rpa.pages.base import Table, clickable, loose, name_re
+from rpa.pages.base import Table, button, cell, clickable, loose, name_re
 from rpa.pages.soon import soon
 from rpa.pages.traqueur.common import ExtranetPage
 
@@ -45,40 +44,37 @@ class StatusDialog:
         return after_action(self.parent, what, vin, target)
 
     def accept(self, vin: str) -> RemovalsPage:
-        self.parent.act("Accepter la demande", lambda: self.dialog.get_by_role("button", name=name_re("Accepter la demande")).click())
+        self.parent.act("Accepter la demande", lambda: button(self.dialog, name_re("Accepter la demande")).click())
         return self._after("Accepter la demande", vin, "Acceptée")
 
     def refuse(self, vin: str, motif: str) -> RemovalsPage:
-        refuse = self.dialog.get_by_role("button", name=name_re("Refuser la demande"))
+        refuse = button(self.dialog, name_re("Refuser la demande"))
+        self.parent.act("Refuser la demande", refuse.click)
         with self.parent.diagnosed("Refuser la demande"):
-            refuse.click()
             field = self.page.get_by_label(name_re("Motif du refus")).first
             soon(expect(field).to_be_visible)
             field.fill(motif)
-            # The form's own submit (`OK`…), or `Refuser la demande` again where that is it.
-            submit = self.dialog.get_by_role("button", name=SUBMIT_RE).or_(
-                self.page.get_by_role("button", name=SUBMIT_RE))
-            (submit.first if submit.count() else refuse).click()
+        # The form's own submit (`OK`…), or `Refuser la demande` again where that is it.
+        submit = button(self.dialog, SUBMIT_RE).or_(button(self.page, SUBMIT_RE)).first
+        self.parent.act("Refuser la demande (motif)", lambda: (submit if submit.count() else refuse).click())
         return self._after("Refuser la demande", vin, "Refusée")
 
     def report(self) -> SignalerPage:
-        self.parent.act("Signaler la dépose", lambda: self.dialog.get_by_role("button", name=name_re("Signaler la dépose")).click())
+        self.parent.act("Signaler la dépose", lambda: button(self.dialog, name_re("Signaler la dépose")).click())
         form = SignalerPage(self.page, wait=False)
         # A status that no longer allows it is refused on the list, not on the form.
-        if self.parent.await_one("Signaler la dépose", form.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.parent.alerts()), code="transition_refused")
+        self.parent.await_one("Signaler la dépose", form.landmark())
         return form
 
 
 def after_action(page: ExtranetPage, what: str, vin: str, target: str) -> RemovalsPage:
-    """Wait for what the user waits for: the line showing its new status, or the refusal."""
+    """Wait for what the user waits for: the line showing its new status (what the portal
+    says instead is judged by the failure rule)."""
     following = RemovalsPage(page.page, wait=False)
-    vin_cell = page.page.get_by_role("cell", name=name_re(vin))
-    status = page.page.get_by_role("cell", name=re.compile(rf"^\s*{loose(target)}", re.I)).or_(
-        clickable(page.page, re.compile(rf"^\s*{loose(target)}", re.I)))
-    done = following.table().locator.get_by_role("row").filter(has=vin_cell).filter(has=status)
-    if page.await_one(what, done, page.page.get_by_role("alert")) == 1:
-        raise BusinessError(" ; ".join(page.alerts()), code="transition_refused")
+    shown = re.compile(rf"^\s*{loose(target)}", re.I)
+    status = cell(page.page, shown).or_(clickable(page.page, shown))
+    done = following.table().locator.get_by_role("row").filter(has=cell(page.page, name_re(vin))).filter(has=status)
+    page.await_one(what, done)
     return following
 
 
@@ -94,5 +90,5 @@ class SignalerPage(ExtranetPage):
                 self.page.get_by_label(name_re("Date de dépose")).first.fill(date_depose)
             self.page.get_by_label(name_re("7 derniers chiffres du numéro de boîtier")).first.fill(boitier)
             self.landmark().first.fill(technicien)
-            self.page.get_by_role("button", name=name_re("OK")).click()
+        self.act("OK", lambda: button(self.page, name_re("OK")).click())
         return after_action(self, "signalement", vin, "Effectuée")

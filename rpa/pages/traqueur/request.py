@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator
 
-from rpa.errors import BusinessError, PageMismatch
-from rpa.pages.base import name_re
+from rpa.errors import PageMismatch
+from rpa.pages.base import button, name_re
 from rpa.pages.traqueur.common import ExtranetPage
 
 REVIEW_COLUMNS = ("VIN", "N° Abonnement", "Code distributeur", "Statut")
@@ -19,22 +19,21 @@ class UploadPage(ExtranetPage):
     """A file field (the only one; its label is not reliable) and `OK`."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("OK"))
+        return button(self.page, name_re("OK"))
 
     def file_field(self) -> Locator:
         """A file input is a button to assistive technology: the one that takes files."""
-        for button in self.page.get_by_role("button").all():
-            if button.evaluate("e => e instanceof HTMLInputElement && e.type === 'file'"):
-                return button
+        for candidate in self.page.get_by_role("button").all():
+            if candidate.evaluate("e => e instanceof HTMLInputElement && e.type === 'file'"):
+                return candidate
         raise PageMismatch("aucun champ fichier sur la page de dépôt")
 
     def upload(self, path: Path) -> ReviewPage:
         with self.diagnosed("dépôt du fichier"):
             self.file_field().set_input_files(path)
-            self.landmark().click()
+        self.act("OK", lambda: self.landmark().click())
         review = ReviewPage(self.page, wait=False)
-        if self.await_one("page de vérification", review.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.alerts()), code="upload_refused")
+        self.await_one("page de vérification", review.landmark())
         return review
 
 
@@ -42,7 +41,7 @@ class ReviewPage(ExtranetPage):
     """`Veuillez vérifier les éléments saisies :` — each line `Nouvelle` or `Rejetée : <motif>`."""
 
     def landmark(self) -> Locator:
-        return self.page.get_by_role("button", name=name_re("CONFIRMER"))
+        return button(self.page, name_re("CONFIRMER"))
 
     def lines(self) -> list[dict[str, str]]:
         return self.wait_for_lines(self.lines_table(*REVIEW_COLUMNS), "lignes à vérifier")
@@ -50,8 +49,7 @@ class ReviewPage(ExtranetPage):
     def confirm(self) -> ConfirmationPage:
         self.act("CONFIRMER", lambda: self.landmark().click())
         done = ConfirmationPage(self.page, wait=False)
-        if self.await_one("CONFIRMER", done.landmark(), self.page.get_by_role("alert")) == 1:
-            raise BusinessError(" ; ".join(self.alerts()), code="request_refused")
+        self.await_one("CONFIRMER", done.landmark())
         return done
 
 
