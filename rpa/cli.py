@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
+from loguru import logger
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rpa.config import Settings
-from rpa.errors import LedgerUnavailable, UsageError
+from rpa.config import Settings, read_settings
+from rpa.errors import RpaError, UsageError
 from rpa.flows.removals import RemovalsResult
 from rpa.flows.run import ItemSource, RunResult, new_run_id, run_warranty
-from rpa.logs import secrets_of, setup_logging
+from rpa.logs import details_only, secrets_of, setup_logging
 from rpa.report import Outcome
 from rpa.workqueue import read_queue
 
@@ -37,10 +37,7 @@ out = Console()
 
 
 def load_settings(data_dir: Path | None = None, workers: int | None = None) -> Settings:
-    try:
-        settings = Settings()
-    except ValidationError as err:
-        raise UsageError(f"Configuration invalide :\n{err}") from err
+    settings = read_settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
     if workers is not None:
@@ -74,6 +71,11 @@ def run_items(settings: Settings, source: ItemSource) -> RunResult:
         return run_warranty(settings, source, on_start=start, on_done=done)
 
 
+def say_error(message: str) -> None:
+    """The one line a command ends with when it could not do its job."""
+    console.print(f"[red]Erreur :[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def print_counts(results: Iterable[str]) -> None:
     """`terminé : 9, échec : 6` under a summary table."""
     counts = Counter(results)
@@ -93,6 +95,8 @@ def print_summary(result: RunResult, settings: Settings) -> None:
     print_counts(o.result for o in result.outcomes)
     out.print(f"PDF des polices : {settings.policies_dir}")
     out.print(f"Rapport : {result.results_path}")
+    if result.stopped is not None:
+        say_error(result.stopped.reason)
 
 
 @app.command()
@@ -258,6 +262,8 @@ def run_removals(flow: Callable[[Settings, Path], RemovalsResult], file: Path, t
     setup_logging(settings, console=console)
     result = flow(settings, file)
     print_removals(result, f"{title} — {file.name}")
+    if result.stopped is not None:
+        say_error(result.stopped.reason)
     raise typer.Exit(result.exit_code)
 
 
@@ -416,11 +422,24 @@ def record(
 
 
 def main() -> None:
+    """Every command ends in its exit code and, when it could not do its job, one `Erreur :`
+    line; never a traceback (the details go to `<data dir>/rpa.log` and the run's log)."""
+    logger.remove()  # loguru's own handler prints tracebacks: only setup_logging's sinks
     try:
         app()  # standalone: click turns its own usage errors into exit code 2
-    except UsageError as err:
-        console.print(f"[red]Erreur :[/red] {escape(err.message)}", highlight=False)
+    except UsageError as err:  # configuration, command line, input file: nothing was attempted
+        say_error(err.message)
         sys.exit(2)
-    except LedgerUnavailable as err:  # the run stopped; the next one resumes from the ledger
-        console.print(f"[red]Erreur :[/red] {escape(err.message)}", highlight=False)
+    except RpaError as err:  # e.g. the shared ledger went away: the next run resumes
+        details_only().opt(exception=err).error("arrêt : {}", err.message)
+        say_error(err.message)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        say_error("interrompu")
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001  # a bug of the bot's own: one line, details in the log
+        details_only().opt(exception=err).error("erreur inattendue")
+        first = next((ln.strip() for ln in str(err).splitlines() if ln.strip()), "")
+        say_error(f"erreur inattendue ({type(err).__name__}{' : ' + first[:200] if first else ''}) ; "
+                  "détails dans rpa.log du dossier de données")
         sys.exit(1)

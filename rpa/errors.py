@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 
 class RpaError(Exception):
-    """Base of every error the bot raises on purpose."""
+    """Base of every error the bot raises on purpose. `portal`: the portal it happened on,
+    when a page object raised it (a run stops when one portal keeps failing)."""
 
     code = "error"
+    portal = ""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

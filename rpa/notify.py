@@ -21,6 +21,8 @@ def summary_line(summary: RunSummary, discrepancies: int | None = None) -> str:
             f"{summary.count('échec')} échec(s), {summary.count('déjà fait', 'doublon', 'reporté')} ignoré(s)")
     if discrepancies is not None:
         line += f", rapprochement : {discrepancies} écart(s)"
+    if summary.stopped:
+        line += f" — ARRÊTÉ : {summary.stopped}"
     return line
 
 

@@ -11,6 +11,7 @@ from rpa.config.settings import (
     RetrySettings,
     Settings,
     TraqueurSettings,
+    read_settings,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "RetrySettings",
     "Settings",
     "TraqueurSettings",
+    "read_settings",
 ]

@@ -7,16 +7,79 @@ Environment variables use the prefix ``RPA_`` and ``__`` for nesting
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from rpa.errors import UsageError
 from rpa.tracing import TracePolicy
+
+# The shortest password the bot accepts: shorter ones cannot be masked without eating words.
+MIN_SECRET = 4
+# What a setting of each kind should look like, for the one line a mistake gets.
+_EXPECTED = {
+    "int_parsing": "un nombre entier", "int_type": "un nombre entier", "int_from_float": "un nombre entier",
+    "float_parsing": "un nombre", "float_type": "un nombre", "bool_parsing": "true ou false",
+    "bool_type": "true ou false", "json_invalid": "du JSON valide", "json_type": "du JSON valide",
+    "dict_type": "un objet JSON {…}", "list_type": "une liste JSON […]", "time_parsing": "une heure HH:MM",
+    "time_type": "une heure HH:MM", "string_type": "du texte", "path_type": "un chemin de fichier",
+    "enum": "une de ces valeurs : {expected}", "greater_than_equal": "au moins {ge}",
+    "less_than_equal": "au plus {le}", "greater_than": "plus de {gt}", "less_than": "moins de {lt}",
+    "literal_error": "une de ces valeurs : {expected}",
+}
+_HIDDEN = ("password", "ledger_url")
+
+
+def read_settings() -> Settings:
+    """The settings from the environment and `.env`; a mistake is refused in one line per
+    problem that names the variable and what it expects (never the value of a secret)."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        raise UsageError("Configuration invalide : " + " ; ".join(_problem(e) for e in err.errors())) from None
+    except SettingsError as err:  # a value pydantic-settings could not even decode (bad JSON)
+        raise UsageError(f"Configuration invalide : {_undecodable(str(err))}") from None
+
+
+def _undecodable(said: str) -> str:
+    """Which variable holds JSON that does not parse (pydantic-settings names only the field)."""
+    field = re.search(r'field "(\w+)"', said)
+    prefix = f"RPA_{field.group(1).upper()}" if field else "RPA_"
+    bad = []
+    for name, value in sorted(os.environ.items()):
+        if name.upper().startswith(prefix) and value.strip()[:1] in "[{":
+            try:
+                json.loads(value)
+            except ValueError:
+                bad.append(name.upper())
+    return " ; ".join(f"{name} : du JSON valide attendu" for name in bad) or f"{prefix}… : valeur illisible"
+
+
+def _problem(error: Any) -> str:
+    loc = [str(p) for p in error.get("loc", ())]
+    kind = str(error.get("type", ""))
+    if not loc:  # a check of the settings as a whole: its message names the variable
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    variable = "RPA_" + "__".join(p.upper() for p in loc)
+    expected = _EXPECTED.get(kind)
+    said = expected.format(**error.get("ctx", {})) if expected else str(error.get("msg", ""))
+    shown = "" if any(h in variable.lower() for h in _HIDDEN) else f" (reçu « {str(error.get('input', ''))[:60]} »)"
+    return f"{variable} : {said} attendu{shown}" if expected else f"{variable} : {said}{shown}"
 
 
 def _default_data_dir() -> Path:
@@ -88,6 +151,10 @@ class RetrySettings(BaseModel):
     wait_max_s: float = 20.0
     # How long to keep looking for a policy PDF after purchase before giving up on it.
     document_wait_s: float = 180.0
+    # RPA_RETRY__PORTAL_DOWN_AFTER: this many items in a row ending in a system failure on
+    # one portal stop the run (the rest deferred): a portal that is down costs one budget, not
+    # one per item.
+    portal_down_after: int = Field(default=3, ge=1)
 
 
 class NotifySettings(BaseModel):
@@ -150,6 +217,27 @@ class Settings(BaseSettings):
     # RPA_LEDGER_URL: a `postgresql://…` ledger shared by several machines working one queue;
     # unset, the ledger is a SQLite file in the data folder. Secret: it may hold a password.
     ledger_url: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _secrets_long_enough(self) -> Settings:
+        """A password is masked wherever it stands as a value (logs, traces, reports); one of
+        a few characters cannot be told from ordinary text, so it is refused here."""
+        for variable, secret in self.secrets().items():
+            if 0 < len(secret) < MIN_SECRET:
+                raise ValueError(f"{variable} : mot de passe trop court pour être masqué sans risque "
+                                 f"dans les journaux ({MIN_SECRET} caractères au moins)")
+        return self
+
+    def secrets(self) -> dict[str, str]:
+        """Every secret of the settings, by the variable that sets it."""
+        return {
+            "RPA_PLANETVO__PASSWORD": self.planetvo.password.get_secret_value(),
+            "RPA_GUIDEWIRE__PASSWORD": self.guidewire.password.get_secret_value(),
+            "RPA_RESEAUXCONNECT__PASSWORD": self.reseauxconnect.password.get_secret_value(),
+            "RPA_TRAQUEUR__PASSWORD": self.traqueur.password.get_secret_value(),
+            "RPA_NOTIFY__SMTP_PASSWORD": self.notify.smtp_password.get_secret_value(),
+            "RPA_LEDGER_URL": self.ledger_password,
+        }
 
     @property
     def policies_dir(self) -> Path:

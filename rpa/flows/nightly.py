@@ -64,7 +64,9 @@ def run_nightly(
         run = run_warranty(settings, closed_bdcs, stop_at=stop_at, command="nightly",
                            on_start=on_start, on_done=on_done)
         out = settings.runs_dir / run.run_id / "rapprochement.xlsx"
-        reconciliation = reconcile(settings, out=out)
+        # A night stopped by a refused password or a portal down does not knock on GuideWire
+        # again: the folder and the ledger are still compared.
+        reconciliation = reconcile(settings, out=out, offline=run.stopped is not None)
         logger.info("nuit {} : {} véhicule(s), rapprochement : {} écart(s)", run.run_id,
                     len(run.outcomes), len(reconciliation.remaining))
         run_dir = settings.runs_dir / run.run_id

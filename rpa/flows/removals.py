@@ -21,8 +21,9 @@ from playwright.sync_api import Page
 
 from rpa.browser import browser_session, new_context
 from rpa.config import Settings
-from rpa.errors import BusinessError, InputProblem, RpaError
+from rpa.errors import BusinessError, InputProblem, RpaError, SignInRefused
 from rpa.files import private_dir
+from rpa.flows.guard import RunGuard, Stop
 from rpa.flows.run import new_run_id
 from rpa.pages.base import same
 from rpa.pages.traqueur import RemovalsPage, TraqueurHome, open_traqueur
@@ -62,10 +63,12 @@ class LineOutcome:
 class RemovalsResult:
     outcomes: list[LineOutcome]
     path: Path
+    stopped: Stop | None = None  # why the command stopped before its last line
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(o.failed for o in self.outcomes) else 0
+        code = 1 if any(o.failed or o.result == "reporté" for o in self.outcomes) else 0
+        return max(code, self.stopped.exit_code if self.stopped else 0)
 
 
 class ExtranetSession:
@@ -74,9 +77,10 @@ class ExtranetSession:
     def __init__(self, settings: Settings, page: Page) -> None:
         self.settings = settings
         self.page = page
+        self.guard = RunGuard(down_after=settings.retry.portal_down_after)
 
     def home(self) -> TraqueurHome:
-        return open_traqueur(self.page, self.settings.traqueur)
+        return open_traqueur(self.page, self.settings.traqueur, self.guard)
 
     def retrying(self, what: str, fn: Callable[[], T]) -> T:
         return retrying(self.settings.retry, what, fn)
@@ -98,7 +102,11 @@ def extranet(settings: Settings) -> Iterator[tuple[ExtranetSession, RemovalStore
     with RemovalStore(settings.ledger_path) as store, browser_session(settings.browser) as browser:
         context = new_context(browser, settings.browser)
         try:
-            yield ExtranetSession(settings, context.new_page()), store, run_dir
+            session = ExtranetSession(settings, context.new_page())
+            # Signed in before the first line: a refused password or an extranet that cannot be
+            # reached stops the command before anything is sent (one `Erreur` line, exit 2 or 1).
+            session.retrying("connexion à l'extranet Traqueur", session.home)
+            yield session, store, run_dir
         finally:
             context.close()
 
@@ -246,18 +254,26 @@ def process_removals(settings: Settings, path: Path) -> RemovalsResult:
     outcomes = _local_refusals(problems)
     with extranet(settings) as (session, store, run_dir):
         board = RemoverBoard(session, store)
+        guard = session.guard
         for action in actions:
+            if guard.stopped is not None:
+                outcomes.append(LineOutcome(action.row, action.vin, "reporté", guard.stopped.reason))
+                continue
             try:
                 outcomes.append(session.retrying(f"{action.action} {action.vin}",
                                                  partial(board.apply, action)))
+                guard.item_ended()
+            except SignInRefused as refused:  # the guard stopped the command: not this line's fault
+                outcomes.append(LineOutcome(action.row, action.vin, "reporté", refused.message))
             except RpaError as err:
                 outcomes.append(LineOutcome(action.row, action.vin, "échec", err.message))
+                guard.item_ended(system_failure_on=err.portal if not isinstance(err, BusinessError) else "")
     by_row = {a.row: a.action for a in actions}
     rows = [[o.row, o.vin, by_row.get(o.row, ""), o.result, o.reason, o.status, o.at]
             for o in sorted(outcomes, key=lambda o: o.row)]
     out = write_workbook(run_dir / "resultats-deposes.xlsx", "Déposes", PROCESS_COLUMNS, rows,
                          (6, 20, 10, 14, 60, 12, 20))
-    return RemovalsResult(outcomes, out)
+    return RemovalsResult(outcomes, out, session.guard.stopped)
 
 
 class RemoverBoard:

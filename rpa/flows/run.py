@@ -19,11 +19,13 @@ from pydantic import BaseModel
 
 from rpa.browser import browser_session
 from rpa.config import Settings
-from rpa.errors import BusinessError, UsageError
-from rpa.files import private_dir, private_file, private_opener
+from rpa.errors import BusinessError, RpaError, SignInRefused, UsageError
+from rpa.files import private_dir, private_file
+from rpa.flows.guard import RunGuard, Stop
 from rpa.flows.warranty import WarrantyRunner
 from rpa.html_report import write_html_report
 from rpa.ledger import Ledger
+from rpa.logs import add_detail_log
 from rpa.report import Outcome, write_results
 from rpa.sessions import session_slot
 from rpa.together import run_together
@@ -37,6 +39,7 @@ class RunResult:
     outcomes: list[Outcome]
     results_path: Path
     seconds: float
+    stopped: Stop | None = None  # why the run stopped before its queue was done
 
     @property
     def failed(self) -> list[Outcome]:
@@ -44,10 +47,12 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """1 when a vehicle failed, was deferred or left to another worker: "all done" must
-        mean all done by this run."""
+        """2 when a portal refused the credentials (the configuration is wrong); 1 when a
+        vehicle failed, was deferred or left to another worker: "all done" must mean all done
+        by this run."""
         unfinished = ("reporté", "pris ailleurs")
-        return 1 if self.failed or any(o.result in unfinished for o in self.outcomes) else 0
+        code = 1 if self.failed or any(o.result in unfinished for o in self.outcomes) else 0
+        return max(code, self.stopped.exit_code if self.stopped else 0)
 
 
 def new_run_id() -> str:
@@ -80,8 +85,7 @@ def run_warranty(
     started = dt.datetime.now()
     outcomes: list[Outcome] = []
     # The run's own log, one JSON object a line, beside its queue and results.
-    sink = logger.add(run_dir / "run.log.jsonl", serialize=True, level="DEBUG",
-                      rotation="20 MB", retention=3, opener=private_opener)
+    sink = add_detail_log(run_dir / "run.log.jsonl", serialize=True)
 
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -90,14 +94,11 @@ def run_warranty(
 
     scratch = private_dir(run_dir / SCRATCH)
     discard_scratch(settings.runs_dir, keep=scratch)
+    guard = RunGuard(down_after=settings.retry.portal_down_after)
     try:
         with browser_session(settings.browser, traces_dir=scratch) as browser, ExitStack() as workers_:
-            runner = workers_.enter_context(worker_session(settings, run_dir, browser, 0))
-            try:
-                items = source(runner) if callable(source) else source
-            except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
-                record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
-                items = []
+            runner = workers_.enter_context(worker_session(settings, run_dir, browser, 0, guard))
+            items = _first_items(runner, source, guard, record)
             if on_start:
                 on_start(len(items))
             todo: queue.SimpleQueue[WarrantyItem] = queue.SimpleQueue()
@@ -110,7 +111,7 @@ def run_warranty(
                 first_row[item.key] = item.row
                 todo.put(item)
             count = max(1, min(workers or settings.workers, todo.qsize()))
-            runners = [runner] + [workers_.enter_context(worker_session(settings, run_dir, browser, n))
+            runners = [runner] + [workers_.enter_context(worker_session(settings, run_dir, browser, n, guard))
                                   for n in range(1, count)]
             jobs = [partial(_work, r, todo, stop_at, record) for r in runners]
             for broken in run_together(browser, jobs):  # a worker that broke down: the others went on
@@ -119,13 +120,31 @@ def run_warranty(
         results = write_results(run_dir / "resultats.xlsx", outcomes)
         seconds = (dt.datetime.now() - started).total_seconds()
         result = RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
-                           results_path=results, seconds=seconds)
+                           results_path=results, seconds=seconds, stopped=guard.stopped)
         write_summary(run_dir, result, command, started)
         logger.info("run {} : {} ligne(s) en {:.1f} s, résultats dans {}", run_id, len(outcomes), seconds, results)
         return result
     finally:
         logger.remove(sink)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _first_items(runner: WarrantyRunner, source: ItemSource, guard: RunGuard,
+                 record: Callable[[Outcome], None]) -> list[WarrantyItem]:
+    """Sign in to every portal the run needs, then read the queue: a refused password or a
+    portal that cannot be reached stops the run before any vehicle is touched (the queue's
+    vehicles, when it is a file, deferred)."""
+    try:
+        runner.preflight()
+        return source(runner) if callable(source) else source
+    except SignInRefused:
+        pass  # the guard has stopped the run, in the portal's words
+    except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
+        record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
+        return []
+    except RpaError as err:  # retried already: the portal is not there
+        guard.unreachable(err.portal, err.message)
+    return [] if callable(source) else source
 
 
 def discard_scratch(runs_dir: Path, keep: Path) -> None:
@@ -136,13 +155,15 @@ def discard_scratch(runs_dir: Path, keep: Path) -> None:
 
 
 @contextmanager
-def worker_session(settings: Settings, run_dir: Path, browser: Browser, number: int) -> Iterator[WarrantyRunner]:
+def worker_session(settings: Settings, run_dir: Path, browser: Browser, number: int,
+                   guard: RunGuard) -> Iterator[WarrantyRunner]:
     """What one worker owns: a ledger connection, a context of the run's browser (its own
     portal sessions, signed in once and kept for every vehicle it takes, and for the next
     run's worker in the same slot) and its runner."""
     with Ledger(settings.ledger_location) as ledger, session_slot(settings.sessions_dir) as session:
         worker = f"{socket.gethostname()}:{os.getpid()}:w{number}"
-        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir, worker=worker, session=session)
+        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir, worker=worker, session=session,
+                                guard=guard)
         try:
             yield runner
         finally:
@@ -162,6 +183,9 @@ def _work(runner: WarrantyRunner, todo: queue.SimpleQueue[WarrantyItem], stop_at
                 record(Outcome(row=item.row, key=item.key, result="reporté",
                                reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
                 continue
+            if runner.guard.stopped is not None:
+                record(Outcome(row=item.row, key=item.key, result="reporté", reason=runner.guard.stopped.reason))
+                continue
             record(runner.process(item))
 
 
@@ -177,7 +201,8 @@ def _defer_rest(todo: queue.SimpleQueue[WarrantyItem], record: Callable[[Outcome
 def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.datetime) -> None:
     """`run.json`: what `rpa runs` lists and `rpa runs show` details."""
     summary = RunSummary(run_id=result.run_id, command=command, started=started,
-                         seconds=result.seconds, outcomes=result.outcomes)
+                         seconds=result.seconds, outcomes=result.outcomes,
+                         stopped=result.stopped.reason if result.stopped else "")
     with private_file(run_dir / "run.json") as tmp:
         tmp.write_text(summary.model_dump_json(indent=1), encoding="utf-8")
     write_html_report(run_dir, summary)
@@ -189,6 +214,7 @@ class RunSummary(BaseModel):
     started: dt.datetime
     seconds: float
     outcomes: list[Outcome]
+    stopped: str = ""  # why the run stopped early (a refused sign-in, a portal down)
 
     def count(self, *results: str) -> int:
         return sum(1 for o in self.outcomes if o.result in results)

@@ -29,9 +29,10 @@ from playwright.sync_api import Error as PlaywrightError
 
 from rpa.browser import current_document, new_context
 from rpa.config import Settings
-from rpa.errors import BusinessError, DocumentNotReady, RpaError
-from rpa.failures import classify
+from rpa.errors import BusinessError, DocumentNotReady, RpaError, SignInRefused
+from rpa.failures import Kind, classify
 from rpa.files import private_dir, private_file
+from rpa.flows.guard import RunGuard
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
 from rpa.ledger import Ledger, LedgerItem, Stage
 from rpa.logs import secrets_of
@@ -81,6 +82,7 @@ class WarrantyRunner:
     browser: Browser
     run_dir: Path | None = None  # where this run keeps its files (the exported queue…)
     session: Path | None = None  # the portal cookies this worker starts from and leaves behind
+    guard: RunGuard = field(default_factory=RunGuard)  # shared by the run's workers
     # Who holds an item's claim in the ledger: this machine, process and worker.
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}")
     context: BrowserContext = field(init=False)
@@ -149,7 +151,7 @@ class WarrantyRunner:
         if self._still_on(self.planetvo, screen.menu_link("Paramétrage"), screen.login_landmark()):
             self.planetvo.bring_to_front()
             return screen
-        home = open_planetvo(self.planetvo, self.settings.planetvo)
+        home = open_planetvo(self.planetvo, self.settings.planetvo, self.guard)
         self._signed_in.add(self.planetvo)
         return home
 
@@ -161,9 +163,16 @@ class WarrantyRunner:
         if self._still_on(page, screen.search_box(), screen.login_landmark()):
             page.bring_to_front()
             return screen
-        home = open_guidewire(page, self.settings.guidewire)
+        home = open_guidewire(page, self.settings.guidewire, self.guard)
         self._signed_in.add(page)
         return home
+
+    def preflight(self) -> None:
+        """Sign in to every portal the run needs before the first vehicle: a refused GuideWire
+        password is found before any declaration is made (a devis that cannot be bought is
+        work for a person), a portal that cannot be reached before any vehicle is tried."""
+        self._retrying("connexion Planet VO", self.planetvo_home)
+        self._retrying("connexion GuideWire", self.guidewire_screen)
 
     def _screenshot(self, key: str, page: Page | None = None) -> None:
         """What the screen showed when the vehicle failed, for whoever is on duty.
@@ -198,6 +207,9 @@ class WarrantyRunner:
         """One vehicle, claimed in the ledger for the time it takes: no other worker, run or
         machine works on it meanwhile."""
         started = dt.datetime.now().astimezone()
+        if self.guard.stopped is not None:
+            return Outcome(row=item.row, key=item.key, started=started, result="reporté",
+                           reason=self.guard.stopped.reason, finished=dt.datetime.now().astimezone())
         holder = self.ledger.claim(item.key, self.worker)
         if holder is not None:
             logger.bind(item=item.key).warning("déjà pris en charge par {} : laissé à ce poste", holder)
@@ -217,15 +229,20 @@ class WarrantyRunner:
             return self._outcome(outcome, "déjà fait")
         self._shot = None
         self.tracer.begin(item.key)
-        result = "échec"
+        result, reason = "échec", ""
         try:
             with logger.contextualize(item=item.key):
                 self._run_stages(item)
             log.success("terminé")
             result = "terminé"
+            self.guard.item_ended()
+        except SignInRefused as refused:  # not this vehicle's failure: the run stops (RunGuard)
+            result, reason = "reporté", refused.message
         except Exception as err:  # noqa: BLE001  # the boundary: whatever it was, the queue goes on
             failure = classify(err)
             self.ledger.record_failure(item.key, failure.kind.value, failure.message)
+            portal = err.portal if isinstance(err, RpaError) else ""
+            self.guard.item_ended(system_failure_on=portal if failure.kind is Kind.SYSTEM else "")
             if isinstance(err, (RpaError, PlaywrightError)):
                 log.error("échec {} : {}", failure.kind.value, failure.message)
             else:  # the bot's own bug: the whole traceback goes to the run's log file
@@ -233,9 +250,9 @@ class WarrantyRunner:
             self._screenshot(item.key)
         finally:
             trace = self.tracer.finish(item.key, failed=result != "terminé")
-        return self._outcome(outcome, result, trace)
+        return self._outcome(outcome, result, trace, reason)
 
-    def _outcome(self, outcome: Outcome, result: str, trace: Path | None = None) -> Outcome:
+    def _outcome(self, outcome: Outcome, result: str, trace: Path | None = None, reason: str = "") -> Outcome:
         entry = self.ledger.get(outcome.key)
         assert entry is not None
         return outcome.model_copy(
@@ -243,7 +260,7 @@ class WarrantyRunner:
                 "result": result, "bdc": entry.bdc, "immat": entry.immat, "vin": entry.vin,
                 "stage": entry.stage.value, "devis": entry.devis, "police": entry.police,
                 "pdf": entry.pdf, "failure_kind": entry.error_kind if result == "échec" else "",
-                "reason": entry.error if result == "échec" else "",
+                "reason": entry.error if result == "échec" else reason,
                 "finished": dt.datetime.now().astimezone(),
                 "screenshot": str(self._shot) if self._shot and result == "échec" else "",
                 "trace": str(trace or ""),

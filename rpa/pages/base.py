@@ -201,10 +201,21 @@ class BasePage:
     appeared in answer to the bot's last action, read by the failure rule (`rpa/failures.py`).
     """
 
+    PORTAL = ""  # whose screen this is: every error raised here says so
+
     def __init__(self, page: Page, *, wait: bool = True) -> None:
         self.page = page
         if wait:
             self.wait_until_loaded()
+
+    @contextmanager
+    def _on_this_portal(self) -> Iterator[None]:
+        try:
+            yield
+        except RpaError as err:
+            if not err.portal:
+                err.portal = self.PORTAL
+            raise
 
     def landmark(self) -> Locator:
         raise NotImplementedError(f"{type(self).__name__} ne dit pas quel élément montre son écran")
@@ -235,7 +246,7 @@ class BasePage:
             wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_reload, reraise=True,
         )
         for attempt in reloads:
-            with attempt:
+            with attempt, self._on_this_portal():
                 if attempt.retry_state.attempt_number > 1:
                     with self.diagnosed(f"{what} (rechargement)"):
                         self.page.reload()  # what a user does on an error page: F5
@@ -284,21 +295,22 @@ class BasePage:
 
         self.page.on(event, collect)
         try:
-            self.act(what, action)
-            waited = 0.0
-            while not got:
-                said = answers.messages(self.page)
-                if said.count():
-                    failure = answers.answer_error(self.page, what, answers.texts_of(said))
-                    if failure is not None:
-                        raise failure
-                login = self.login_landmark()
-                if waited >= limit or (login is not None and login.first.is_visible()):
-                    raise self.diagnose(what)
-                try:
-                    self.page.wait_for_event(event, timeout=250)
-                except PlaywrightTimeoutError:
-                    waited += 250
+            with self._on_this_portal():
+                self.act(what, action)
+                waited = 0.0
+                while not got:
+                    said = answers.messages(self.page)
+                    if said.count():
+                        failure = answers.answer_error(self.page, what, answers.texts_of(said))
+                        if failure is not None:
+                            raise failure
+                    login = self.login_landmark()
+                    if waited >= limit or (login is not None and login.first.is_visible()):
+                        raise self.diagnose(what)
+                    try:
+                        self.page.wait_for_event(event, timeout=250)
+                    except PlaywrightTimeoutError:
+                        waited += 250
         finally:
             self.page.remove_listener(event, collect)
         return got[0]
@@ -377,6 +389,7 @@ class BasePage:
         if texts:
             failure = answers.answer_error(self.page, what, texts)
             if failure is not None:
+                failure.portal = self.PORTAL
                 raise failure
 
     # -- failure diagnosis ------------------------------------------------------------
@@ -392,6 +405,11 @@ class BasePage:
         """What a screen that never came is, as a person would tell: the session ended, the
         portal said something (even before the action, if it is trouble), fields were left
         highlighted, an unknown dialog is in the way, or just a screen that never came."""
+        failure = self._diagnose(what)
+        failure.portal = failure.portal or self.PORTAL
+        return failure
+
+    def _diagnose(self, what: str) -> RpaError:
         if self.page.is_closed():
             return PageMismatch(f"{what} : l'onglet s'est fermé")
         try:
@@ -424,8 +442,9 @@ class BasePage:
         """Do what a user does (a click, a choice), noting first what the screen already says:
         only what comes after is the portal's answer. A `Session expirée` dialog already up
         means the session ended: nothing is clicked behind it."""
-        before = answers.note_standing(self.page)
-        if before and read_messages(before) is Reading.SESSION and self.login_landmark() is not None:
-            raise SessionExpired(f"{what} : session terminée ({before[0][:120]})")
-        with self.diagnosed(what):
-            return action()
+        with self._on_this_portal():
+            before = answers.note_standing(self.page)
+            if before and read_messages(before) is Reading.SESSION and self.login_landmark() is not None:
+                raise SessionExpired(f"{what} : session terminée ({before[0][:120]})")
+            with self.diagnosed(what):
+                return action()

@@ -4,7 +4,8 @@ session is still alive) or a login form, which a wrong password answers with a m
 from __future__ import annotations
 
 import re
-from typing import Generic, TypeVar
+from contextlib import AbstractContextManager, nullcontext
+from typing import Generic, Protocol, TypeVar
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
@@ -15,6 +16,22 @@ from rpa.pages import answers
 from rpa.pages.base import BasePage, button, name_re
 
 H = TypeVar("H", bound=BasePage)
+# What a portal shows instead of its home when the password must be renewed.
+RENEW_RE = re.compile(r"nouveau mot de passe|mot de passe\s+expir|(changer|renouveler)\s+(votre\s+)?mot de passe", re.I)
+
+
+class SignInGate(Protocol):
+    """Who lets a sign-in be tried now: a run lets one through at a time per portal, and none
+    after a refusal (a few refused sign-ins lock the account for every user of the site)."""
+
+    def signing_in(self, portal: str) -> AbstractContextManager[None]: ...
+
+
+class Ungated:
+    """Signing in whenever asked: a page object used on its own (tests, `rpa record`)."""
+
+    def signing_in(self, portal: str) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 class PortalLogin(BasePage, Generic[H]):
@@ -42,8 +59,11 @@ class PortalLogin(BasePage, Generic[H]):
             self.page.get_by_label(name_re(self.PASSWORD_LABEL)).first.fill(password)
         self.act(what, lambda: self.landmark().click())
         home = self.home()
+        # A screen asking for a new password is an answer too: the credentials are refused.
+        renew = self.page.get_by_label(RENEW_RE).or_(self.page.get_by_role("heading", name=RENEW_RE))
         try:
-            home.await_one(what, home.landmark(), watch_login=False)
+            if home.await_one(what, home.landmark(), renew, watch_login=False) == 1:
+                raise self.refused(self._other_page() or "mot de passe à renouveler")
         except PortalRefusal as err:
             raise self.refused(err.message) from err
         except UnconfirmedMessage as err:
@@ -72,9 +92,9 @@ class PortalLogin(BasePage, Generic[H]):
             return ""
         return " ; ".join(headings[:2])
 
-    def open(self, portal: PortalSettings) -> H:
+    def open(self, portal: PortalSettings, gate: SignInGate | None = None) -> H:
         """Go to the configured base URL; sign in only if the login form shows (after `Se
-        reconnecter`, where the portal offers that first)."""
+        reconnecter`, where the portal offers that first), when `gate` lets it."""
         assert portal.url
         self.page.bring_to_front()  # the user switches to this portal's tab
         with self.diagnosed(f"ouverture de {self.PORTAL}"):
@@ -87,5 +107,6 @@ class PortalLogin(BasePage, Generic[H]):
             self.await_one(f"ouverture de {self.PORTAL}", self.landmark(), watch_login=False)
             shown = 1
         if shown == 1:
-            return self.sign_in(portal.username, portal.password.get_secret_value())
+            with (gate or Ungated()).signing_in(self.PORTAL):
+                return self.sign_in(portal.username, portal.password.get_secret_value())
         return home

@@ -6,7 +6,7 @@ from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
 from rpa.pages.guidewire.portal import GwHomePage
-from rpa.pages.login import PortalLogin
+from rpa.pages.login import PortalLogin, SignInGate
 
 
 class GwLoginPage(PortalLogin[GwHomePage]):
@@ -19,6 +19,6 @@ class GwLoginPage(PortalLogin[GwHomePage]):
         return GwHomePage(self.page, wait=False)
 
 
-def open_guidewire(page: Page, portal: PortalSettings) -> GwHomePage:
+def open_guidewire(page: Page, portal: PortalSettings, gate: SignInGate | None = None) -> GwHomePage:
     """GuideWire's `Tableau de gestion`, signed in."""
-    return GwLoginPage(page, wait=False).open(portal)
+    return GwLoginPage(page, wait=False).open(portal, gate)

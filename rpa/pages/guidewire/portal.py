@@ -19,6 +19,8 @@ NO_RESULT_RE = re.compile(r"aucune? (r[ée]sultat|correspondance|[ée]l[ée]ment
 class GwPage(BasePage):
     """Any signed-in GuideWire screen. Its login page coming back means the session expired."""
 
+    PORTAL = "GuideWire"
+
     def login_landmark(self) -> Locator:
         return button(self.page, name_re("Connexion"))
 

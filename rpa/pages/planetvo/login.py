@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
-from rpa.pages.login import PortalLogin
+from rpa.pages.login import PortalLogin, SignInGate
 from rpa.pages.planetvo.menu import HomePage
 
 
@@ -19,6 +19,6 @@ class LoginPage(PortalLogin[HomePage]):
         return HomePage(self.page, wait=False)
 
 
-def open_planetvo(page: Page, portal: PortalSettings) -> HomePage:
+def open_planetvo(page: Page, portal: PortalSettings, gate: SignInGate | None = None) -> HomePage:
     """The Planet VO home screen, signed in."""
-    return LoginPage(page, wait=False).open(portal)
+    return LoginPage(page, wait=False).open(portal, gate)

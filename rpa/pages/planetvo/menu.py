@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class MenuPage(BasePage):
     """Any signed-in screen: the menu's three entries the warranty job needs."""
 
+    PORTAL = "Planet VO"
+
     def menu_link(self, name: str) -> Locator:
         return self.page.get_by_role("link", name=name_re(name))
 

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 
 class CentralisateurPage(BasePage):
+    PORTAL = "reseauxconnect"
+
     def nav_link(self, name: str) -> Locator:
         return self.page.get_by_role("link", name=name_re(name)).first
 

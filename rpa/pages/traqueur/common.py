@@ -15,6 +15,8 @@ FILTER_LABEL = "Filtre sur la page active"
 
 
 class ExtranetPage(BasePage):
+    PORTAL = "Traqueur Extranet PRO"
+
     def landmark(self) -> Locator:
         """`Déconnexion`, on every signed-in screen (a more precise screen says more)."""
         return self.page.get_by_role("link", name=name_re("Déconnexion")).first

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
-from rpa.pages.login import PortalLogin
+from rpa.pages.login import PortalLogin, SignInGate
 from rpa.pages.traqueur.home import TraqueurHome
 
 
@@ -19,6 +19,6 @@ class TraqueurLogin(PortalLogin[TraqueurHome]):
         return TraqueurHome(self.page, wait=False)
 
 
-def open_traqueur(page: Page, portal: PortalSettings) -> TraqueurHome:
+def open_traqueur(page: Page, portal: PortalSettings, gate: SignInGate | None = None) -> TraqueurHome:
     """`MON COMPTE : <compte>`, signed in."""
-    return TraqueurLogin(page, wait=False).open(portal)
+    return TraqueurLogin(page, wait=False).open(portal, gate)
