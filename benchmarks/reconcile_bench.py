@@ -22,7 +22,7 @@ from fpdf import FPDF
 
 from rpa.config import Settings
 from rpa.flows.reconcile import reconcile
-from rpa.ledger import Ledger
+from rpa.store.ledger import Ledger
 
 TEMPLATE_POLICE = "0009876543"
 CODE = "865268J"

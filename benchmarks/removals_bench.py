@@ -50,7 +50,6 @@ from pydantic import SecretStr
 from rpa.config import Settings, TraqueurSettings
 from rpa.flows.demo import sandbox_settings
 from rpa.flows.removals import RemovalsResult, process_removals, request_removals
-from rpa.removal_files import ACTION_HEADER, REQUEST_HEADER
 from rpa.sandbox.server import Sandbox, create_sandbox
 from rpa.sandbox.traqueur_seed import SIXT, TRAMOSA, sixt_vehicles
 from rpa.sandbox.traqueur_state import (
@@ -61,6 +60,7 @@ from rpa.sandbox.traqueur_state import (
     TrackedVehicle,
     TraqueurState,
 )
+from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
 
 REMOVERS = ("EK004", "JJ020")
 # (action, status the line is in before the file is processed), cycled over the M lines.

@@ -26,7 +26,7 @@ from rpa.config import Settings
 from rpa.flows.demo import sandbox_settings
 from rpa.flows.run import run_warranty
 from rpa.sandbox.server import create_sandbox
-from rpa.workqueue import WarrantyItem
+from rpa.sheets.queue import WarrantyItem
 
 
 def _pss(pid: int) -> int:

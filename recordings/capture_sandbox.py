@@ -11,11 +11,11 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from rpa.browser import launch
+from rpa.browser.launch import launch
+from rpa.browser.recordings import clean_har
 from rpa.config import BrowserSettings, Settings
 from rpa.flows.demo import sandbox_settings
 from rpa.pages.planetvo import open_planetvo
-from rpa.recordings import clean_har
 from rpa.sandbox.server import create_sandbox
 
 HERE = Path(__file__).parent

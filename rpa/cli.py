@@ -18,12 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rpa.config import Settings, read_settings
-from rpa.errors import RpaError, UsageError
+from rpa.core.errors import RpaError, UsageError
+from rpa.core.logs import details_only, setup_logging
 from rpa.flows.removals import RemovalsResult
-from rpa.flows.run import ItemSource, RunResult, new_run_id, run_warranty
-from rpa.logs import details_only, secrets_of, setup_logging
-from rpa.report import Outcome
-from rpa.workqueue import read_queue
+from rpa.flows.run import ItemSource, RunResult, run_warranty
+from rpa.runs.archive import new_run_id
+from rpa.runs.outcome import Outcome, Result
+from rpa.sheets.queue import read_queue
 
 app = typer.Typer(
     add_completion=False,
@@ -54,7 +55,7 @@ def progress_bar(settings: Settings) -> Iterator[tuple[Callable[[int], None], Ca
         TextColumn("[bold]Garanties"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=console, transient=False,
     ) as progress:
-        setup_logging(settings, console=progress.console)
+        setup_logging(settings.secret_values(), settings.data_dir, console=progress.console)
         task = progress.add_task("", total=None)
 
         def start(total: int) -> None:
@@ -86,13 +87,13 @@ def print_summary(result: RunResult, settings: Settings) -> None:
     table = Table(title=f"Run {result.run_id} — {len(result.outcomes)} véhicule(s) en {result.seconds:.0f} s")
     for column in ("Ligne", "Vo Vendu", "Résultat", "Devis", "Police", "Motif"):
         table.add_column(column, overflow="fold")
-    styles = {"terminé": "green", "déjà fait": "cyan", "échec": "red", "doublon": "yellow"}
+    styles = {Result.TERMINE: "green", Result.DEJA_FAIT: "cyan", Result.ECHEC: "red", Result.DOUBLON: "yellow"}
     for o in result.outcomes:
         reason = f"({o.failure_kind}) {o.reason}" if o.failure_kind else o.reason
-        table.add_row(str(o.row), escape(o.key), f"[{styles.get(o.result, 'default')}]{o.result}",
-                      o.devis, o.police, escape(reason))
+        style = styles.get(o.result, "default") if o.result else "default"
+        table.add_row(str(o.row), escape(o.key), f"[{style}]{o.result}", o.devis, o.police, escape(reason))
     out.print(table)
-    print_counts(o.result for o in result.outcomes)
+    print_counts(str(o.result) for o in result.outcomes)
     out.print(f"PDF des polices : {settings.policies_dir}")
     out.print(f"Rapport : {result.results_path}")
     if result.stopped is not None:
@@ -114,12 +115,12 @@ def warranty(
         raise UsageError("Indiquez soit --queue FICHIER.xlsx, soit un seul de --immat, --vin, --bdc.")
     settings = load_settings(data_dir, workers=workers)
     settings.require_warranty_portals()
-    setup_logging(settings, console=console)
+    setup_logging(settings.secret_values(), settings.data_dir, console=console)
     source: ItemSource
     if queue:
         source = read_queue(queue)  # a bad file is refused before any browser starts
     else:
-        source = lambda runner: [runner.lookup(immat=immat, vin=vin, bdc=bdc)]  # noqa: E731
+        source = lambda stages: [stages.lookup(immat=immat, vin=vin, bdc=bdc)]  # noqa: E731
     result = run_items(settings, source)
     print_summary(result, settings)
     raise typer.Exit(result.exit_code)
@@ -220,10 +221,10 @@ def reconcile(
 ) -> None:
     """Reconcile the policy PDFs with the ledger and GuideWire; exit 1 while discrepancies remain."""
     from rpa.flows.reconcile import reconcile as run_reconcile
-    from rpa.reconcile import KINDS
+    from rpa.policies.folder import KINDS
 
     settings = load_settings(data_dir)
-    setup_logging(settings, console=console)
+    setup_logging(settings.secret_values(), settings.data_dir, console=console)
     result = run_reconcile(settings, directory, fix=fix, offline=offline, out=out_file)
     table = Table(title=f"Rapprochement de {result.directory} — {result.files} fichier(s) en {result.seconds:.1f} s")
     table.add_column("Type")
@@ -259,7 +260,7 @@ def print_removals(result: RemovalsResult, title: str) -> None:
 def run_removals(flow: Callable[[Settings, Path], RemovalsResult], file: Path, title: str) -> None:
     """Run a removal flow over `file`, show its lines, exit 0 or 1."""
     settings = load_settings()
-    setup_logging(settings, console=console)
+    setup_logging(settings.secret_values(), settings.data_dir, console=console)
     result = flow(settings, file)
     print_removals(result, f"{title} — {file.name}")
     if result.stopped is not None:
@@ -281,7 +282,7 @@ def removals_status(out_file: Annotated[Path | None, typer.Option("--out", help=
     from rpa.flows.removals import removal_status
 
     settings = load_settings()
-    setup_logging(settings, console=console)
+    setup_logging(settings.secret_values(), settings.data_dir, console=console)
     result = removal_status(settings, out_file)
     changed = [o for o in result.outcomes if o.reason]
     out.print(f"{len(result.outcomes)} ligne(s), {len(changed)} changement(s) depuis le dernier export")
@@ -304,7 +305,7 @@ def nightly(
     from rpa.flows.nightly import run_nightly
 
     settings = load_settings(workers=workers)
-    setup_logging(settings, console=console)
+    setup_logging(settings.secret_values(), settings.data_dir, console=console)
     with progress_bar(settings) as (start, done):
         result = run_nightly(settings, on_start=start, on_done=done)
     print_summary(result.run, settings)
@@ -322,7 +323,7 @@ def runs_list(ctx: typer.Context) -> None:
     """One line per run: start, duration, vehicles done / failed / skipped."""
     if ctx.invoked_subcommand is not None:
         return
-    from rpa.flows.run import load_summaries
+    from rpa.runs.archive import load_summaries
 
     settings = load_settings()
     table = Table(title=f"Runs — {settings.runs_dir}")
@@ -330,15 +331,14 @@ def runs_list(ctx: typer.Context) -> None:
         table.add_column(column)
     for s in load_summaries(settings.runs_dir):
         table.add_row(s.run_id, s.command, f"{s.started:%d/%m/%Y %H:%M}", f"{s.seconds:.0f} s",
-                      str(s.count("terminé")), str(s.count("échec")),
-                      str(s.count("déjà fait", "doublon", "reporté")))
+                      str(s.count(Result.TERMINE)), str(s.count(Result.ECHEC)), str(s.skipped))
     out.print(table)
 
 
 @runs.command("show")
 def runs_show(run_id: Annotated[str, typer.Argument(help="A run id from `rpa runs`.")]) -> None:
     """Each vehicle of a run: stage reached, result and reason."""
-    from rpa.flows.run import load_summaries
+    from rpa.runs.archive import load_summaries
 
     settings = load_settings()
     found = [s for s in load_summaries(settings.runs_dir) if s.run_id == run_id]
@@ -372,7 +372,7 @@ def trace(
     import os
     import subprocess
 
-    from rpa.flows.run import find_trace
+    from rpa.runs.archive import find_trace
 
     settings = load_settings()
     path = find_trace(settings.runs_dir, run_id, item)
@@ -398,8 +398,8 @@ def record(
     """Open a headed browser on a configured portal and record what you do there as HAR."""
     from playwright.sync_api import sync_playwright
 
-    from rpa.browser import launch
-    from rpa.recordings import clean_har
+    from rpa.browser.launch import launch
+    from rpa.browser.recordings import clean_har
 
     settings = load_settings()
     portals = {"planetvo": settings.planetvo, "guidewire": settings.guidewire, "traqueur": settings.traqueur}
@@ -417,7 +417,7 @@ def record(
         page.wait_for_event("close", timeout=0)  # the operator decides when it is done
         context.close()
         browser.close()
-    cleaned = clean_har(target, secrets_of(settings))
+    cleaned = clean_har(target, settings.secret_values())
     out.print(f"Enregistrement : {target} ({cleaned} secret(s) ou cookie(s) retiré(s))")
 
 

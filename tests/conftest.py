@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from rpa.browser import CHROMIUM_ARGS, new_context
+from rpa.browser.launch import CHROMIUM_ARGS, new_context
 from rpa.config import BrowserSettings, RetrySettings, Settings
 from rpa.flows.demo import sandbox_settings
 from rpa.sandbox.server import Sandbox, create_sandbox
@@ -32,7 +32,7 @@ def browser(browser_type_launch_args: dict[str, Any]) -> Iterator[Browser]:
     """One Chromium per test module, with Playwright stopped after it.
 
     Replaces pytest-playwright's session-wide browser: the flow and CLI tests start their own
-    Playwright (`rpa.browser.browser_session`), and a second sync Playwright cannot start in
+    Playwright (`rpa.browser.launch.browser_session`), and a second sync Playwright cannot start in
     a thread where one is still running.
     """
     with sync_playwright() as playwright:

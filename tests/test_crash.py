@@ -20,8 +20,8 @@ from clirun import env_for
 from workbooks import write_rows
 
 from rpa.config import Settings
-from rpa.ledger import Ledger, Stage
 from rpa.sandbox.server import Sandbox
+from rpa.store.ledger import Ledger, Stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

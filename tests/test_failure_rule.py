@@ -7,15 +7,15 @@ from __future__ import annotations
 import pytest
 
 from rpa.config import RetrySettings
-from rpa.errors import (
+from rpa.core.errors import (
     BusinessError,
     PortalRefusal,
     PortalUnavailable,
     SessionExpired,
     UnconfirmedMessage,
 )
-from rpa.failures import Kind, Reading, classify, read_message, read_messages, said
-from rpa.retry import retrying
+from rpa.core.failures import Kind, Reading, classify, read_message, read_messages, said
+from rpa.core.retry import retrying
 
 MESSAGES = [
     # PORTALS.md's refusals, and credentials refused

@@ -19,12 +19,11 @@ import pytest
 from rpa.config import BrowserSettings, RetrySettings, Settings
 from rpa.flows.demo import sandbox_settings
 from rpa.flows.run import run_warranty
-from rpa.flows.warranty import WarrantyRunner
-from rpa.ledger import Ledger, Stage
+from rpa.flows.warranty import WarrantyStages
 from rpa.sandbox.drift import Drift
 from rpa.sandbox.faults import Faults
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.workqueue import WarrantyItem, read_queue
+from rpa.store.ledger import Ledger, Stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -61,12 +60,8 @@ def test_the_demo_night_on_drifted_portals_at_ten_percent_faults_buys_each_eligi
     outage = threading.Timer(45.0, stormy.outage, args=(3.0,))
     outage.start()
 
-    def night_queue(runner: WarrantyRunner) -> list[WarrantyItem]:
-        assert runner.run_dir is not None
-        return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx"))
-
     try:
-        result = run_warranty(settings, night_queue, workers=2)  # two workers share the night
+        result = run_warranty(settings, WarrantyStages.exported_queue, workers=2)  # two workers share the night
     finally:
         outage.cancel()
         outage.join()

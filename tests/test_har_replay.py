@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Browser
 from pydantic import SecretStr
 
-from rpa.browser import new_context
+from rpa.browser.launch import new_context
+from rpa.browser.recordings import REDACTED
 from rpa.config import BrowserSettings, PlanetVoSettings
 from rpa.pages.planetvo import open_planetvo
-from rpa.recordings import REDACTED
 
 pytestmark = pytest.mark.e2e
 

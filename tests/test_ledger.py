@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rpa.ledger import Ledger, Stage
+from rpa.store.ledger import Ledger, Stage
 
 
 def test_checkpoints_survive_reopening_and_keep_history(tmp_path: Path) -> None:

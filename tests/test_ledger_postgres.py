@@ -17,9 +17,9 @@ from postgres import postgres_server
 from workbooks import write_rows
 
 from rpa.config import Settings
-from rpa.flows.run import load_summaries
-from rpa.ledger import Ledger, Stage
+from rpa.runs.archive import load_summaries
 from rpa.sandbox.server import Sandbox
+from rpa.store.ledger import Ledger, Stage
 
 ELIGIBLE = ["59716", "60226", "60301", "60388", "60412", "60455"]
 
@@ -67,7 +67,7 @@ def test_a_claim_is_a_row_lock_skipped_by_others_and_dropped_with_its_holder(led
         # A worker killed holding a claim: its connection goes, and the lock with it, at once.
         with subprocess.Popen(
             [sys.executable, "-c",
-             "import sys; from rpa.ledger import Ledger; ledger = Ledger(sys.argv[1]);"
+             "import sys; from rpa.store.ledger import Ledger; ledger = Ledger(sys.argv[1]);"
              "assert ledger.claim('60226', 'poste-c:9:w0') is None; print('held', flush=True);"
              "sys.stdin.readline()", ledger_url],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
@@ -125,7 +125,7 @@ def test_two_machines_on_one_postgres_ledger_buy_each_vehicle_exactly_once(
 def test_a_ledger_server_lost_mid_run_is_a_system_failure_in_the_bots_words(ledger_url: str) -> None:
     import psycopg
 
-    from rpa.errors import LedgerUnavailable
+    from rpa.core.errors import LedgerUnavailable
 
     with Ledger(ledger_url) as ledger:
         ledger.ensure("59716")

@@ -9,12 +9,12 @@ import pytest
 from clirun import env_for, rpa
 
 from rpa.config import NightlySettings, Settings
-from rpa.errors import UsageError
+from rpa.core.errors import UsageError
+from rpa.core.lock import exclusive
 from rpa.flows.nightly import next_occurrence, run_nightly
-from rpa.flows.run import load_summaries
-from rpa.lock import exclusive
+from rpa.runs.archive import load_summaries
 from rpa.sandbox.server import Sandbox
-from rpa.workqueue import read_queue
+from rpa.sheets.queue import read_queue
 
 pytestmark = pytest.mark.e2e
 

@@ -16,9 +16,9 @@ import vcr
 from aiosmtpd.controller import Controller
 
 from rpa.config import NotifySettings, RetrySettings
-from rpa.flows.run import RunSummary
-from rpa.notify import notify
-from rpa.report import Outcome
+from rpa.runs.archive import RunSummary
+from rpa.runs.notify import notify
+from rpa.runs.outcome import Outcome
 
 CASSETTE = Path(__file__).parent.parent / "recordings" / "webhook_notify.yaml"
 

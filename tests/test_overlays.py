@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from rpa.browser import new_context
+from rpa.browser.launch import new_context
 from rpa.config import BrowserSettings, RetrySettings, Settings
-from rpa.errors import PageMismatch
+from rpa.core.errors import PageMismatch
 from rpa.flows.demo import sandbox_settings
 from rpa.pages.planetvo import open_planetvo
 from rpa.sandbox.drift import Drift

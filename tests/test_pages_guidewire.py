@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 from pydantic import SecretStr
 
 from rpa.config import Settings
-from rpa.errors import BusinessError, PortalRefusal, SessionExpired, UsageError
+from rpa.core.errors import BusinessError, PortalRefusal, SessionExpired, UsageError
 from rpa.pages.guidewire import (
     ConfirmationStep,
     ContratStep,

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from pydantic import SecretStr
 
 from rpa.config import Settings
-from rpa.errors import BusinessError, UsageError
+from rpa.core.errors import BusinessError, UsageError
 from rpa.pages.planetvo import (
     BdcFormPage,
     BdcListPage,
@@ -31,7 +31,7 @@ from rpa.pages.planetvo import (
 from rpa.sandbox.seed import extra_bdcs
 from rpa.sandbox.server import Sandbox
 from rpa.sandbox.state import fr_date
-from rpa.workqueue import EXPORT_COLUMNS, read_queue
+from rpa.sheets.queue import EXPORT_COLUMNS, read_queue
 
 pytestmark = pytest.mark.e2e
 

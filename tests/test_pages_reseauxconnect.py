@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rpa.config import Settings
-from rpa.errors import BusinessError, PortalRefusal
+from rpa.core.errors import BusinessError, PortalRefusal
 from rpa.pages.planetvo import open_planetvo
 from rpa.pages.reseauxconnect import (
     AccueilPage,

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from workbooks import write_rows
 
 from rpa.config import TraqueurSettings
-from rpa.errors import BusinessError, PortalRefusal, UsageError
+from rpa.core.errors import BusinessError, PortalRefusal, UsageError
 from rpa.pages.traqueur import (
     ConfirmationPage,
     DemandeDetailPage,
@@ -34,10 +34,10 @@ from rpa.pages.traqueur import (
     UploadPage,
     open_traqueur,
 )
-from rpa.removal_files import REQUEST_HEADER
 from rpa.sandbox.server import Sandbox
 from rpa.sandbox.traqueur_seed import sixt_vehicles
 from rpa.sandbox.traqueur_state import DemandeLine, TrackedVehicle
+from rpa.sheets.removals import REQUEST_HEADER
 
 pytestmark = pytest.mark.e2e
 

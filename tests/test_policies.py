@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rpa.policies import NotAPdf, file_policy, safe_name
+from rpa.policies.filing import NotAPdf, file_policy, safe_name
 from rpa.sandbox.pdf import policy_pdf
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.state import Policy

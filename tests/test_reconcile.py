@@ -18,13 +18,13 @@ from openpyxl import load_workbook
 from rpa.config import Settings
 from rpa.flows.reconcile import reconcile
 from rpa.flows.run import run_warranty
-from rpa.ledger import Ledger, LedgerItem, Stage
-from rpa.reconcile import VerdictCache, compare, free_path, quarantine_dir, scan
+from rpa.policies.folder import VerdictCache, compare, free_path, quarantine_dir, scan
 from rpa.sandbox.pdf import policy_pdf
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.server import Sandbox
 from rpa.sandbox.state import Policy
-from rpa.workqueue import WarrantyItem
+from rpa.sheets.queue import WarrantyItem
+from rpa.store.ledger import Ledger, LedgerItem, Stage
 
 CODE = "865268J"
 HTML = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -140,7 +140,7 @@ def test_the_cache_spares_unchanged_files_and_sees_changed_ones(folder: Path, tm
     first = scan(folder, cache)
     target = folder / name("0001000002")
     calls: list[int] = []
-    import rpa.reconcile as mod
+    import rpa.policies.folder as mod
 
     original = mod._check_many
 

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from workbooks import write_rows
 
-from rpa.errors import InputError
-from rpa.removal_files import (
+from rpa.core.errors import InputError
+from rpa.sheets.removals import (
     ACTION_HEADER,
     REQUEST_HEADER,
     read_action_file,

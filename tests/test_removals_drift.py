@@ -15,11 +15,11 @@ from workbooks import write_rows
 
 from rpa.config import BrowserSettings, RetrySettings, Settings, TraqueurSettings
 from rpa.flows.removals import process_removals, removal_status, request_removals
-from rpa.removal_files import ACTION_HEADER, REQUEST_HEADER
 from rpa.sandbox.drift import Drift
 from rpa.sandbox.faults import Faults
 from rpa.sandbox.server import Sandbox, create_sandbox
 from rpa.sandbox.traqueur_seed import sixt_vehicles
+from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -19,8 +19,8 @@ from clirun import env_for, rpa
 from workbooks import write_rows
 
 from rpa.config import Settings
+from rpa.core.secrets import secret_spellings
 from rpa.sandbox.server import Sandbox
-from rpa.tracing import secret_spellings
 
 pytestmark = pytest.mark.e2e
 
@@ -88,9 +88,9 @@ def test_no_password_in_any_artifact_of_a_run(sandbox: Sandbox, settings: Settin
 def test_har_and_log_scrubbers_mask_every_spelling_too(tmp_path: Path) -> None:
     import json
 
-    from rpa.logs import redactor
-    from rpa.recordings import clean_har
-    from rpa.tracing import secret_texts
+    from rpa.browser.recordings import clean_har
+    from rpa.core.logs import redactor
+    from rpa.core.secrets import secret_texts
 
     secret = 'Pa ss"#1&é'
     har = tmp_path / "capture.har"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from rpa.browser import new_context
+from rpa.browser.launch import new_context
+from rpa.browser.slots import session_slot
 from rpa.config import Settings
 from rpa.flows.run import run_warranty
 from rpa.sandbox.server import Sandbox
-from rpa.sessions import session_slot
-from rpa.workqueue import WarrantyItem
+from rpa.sheets.queue import WarrantyItem
 
 SIGN_INS = {("POST", "/"), ("POST", "/login")}  # Planet VO's login form, GuideWire's
 

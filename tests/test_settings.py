@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rpa.config import Settings
-from rpa.errors import UsageError
+from rpa.core.errors import UsageError
 
 
 def test_nested_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,10 +37,9 @@ def test_no_portal_url_points_to_the_demo(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_the_shared_ledger_url_is_a_secret_and_its_password_is_masked_in_logs() -> None:
-    from rpa.logs import secrets_of
 
     settings = Settings(_env_file=None, ledger_url="postgresql://rpa:p%40ss@db.local/rpa")  # type: ignore[call-arg]
     assert settings.ledger_location == "postgresql://rpa:p%40ss@db.local/rpa"
     assert "p%40ss" not in repr(settings) and settings.ledger_password == "p@ss"
-    assert "p@ss" in secrets_of(settings)
+    assert "p@ss" in settings.secret_values()
     assert Settings(_env_file=None).ledger_location == Settings(_env_file=None).ledger_path  # type: ignore[call-arg]

@@ -18,8 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from rpa.errors import InputError
-from rpa.removal_files import (
+from rpa.core.errors import InputError
+from rpa.runs.outcome import Outcome
+from rpa.runs.results import write_results
+from rpa.sheets.queue import read_queue
+from rpa.sheets.removals import (
     ACTION_HEADER,
     REQUEST_HEADER,
     RequestLine,
@@ -27,8 +30,6 @@ from rpa.removal_files import (
     read_request_file,
     write_request_file,
 )
-from rpa.report import Outcome, write_results
-from rpa.workqueue import read_queue
 
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

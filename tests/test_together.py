@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from rpa.together import pause, run_together
+from rpa.browser.workers import pause, run_together
 
 
 def test_a_waiting_worker_lets_the_others_go_on(browser: Browser) -> None:

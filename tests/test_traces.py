@@ -17,11 +17,11 @@ from clirun import env_for, rpa
 from playwright.sync_api import expect, sync_playwright
 from pydantic import SecretStr
 
-from rpa.config import Settings
+from rpa.browser.tracing import scrub_trace
+from rpa.config import Settings, TracePolicy
+from rpa.core.secrets import secret_spellings
 from rpa.flows.run import run_warranty
-from rpa.logs import secrets_of
-from rpa.tracing import TracePolicy, scrub_trace, secret_spellings
-from rpa.workqueue import WarrantyItem
+from rpa.sheets.queue import WarrantyItem
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +84,7 @@ def test_a_failing_vehicle_leaves_a_trace_that_the_trace_viewer_opens(
     assert not done.trace  # RPA_TRACE=on-failure: a vehicle that went through keeps none
     assert sorted(p.name for p in trace.parent.iterdir()) == ["VINCE08.zip"]
     assert not (settings.runs_dir / result.run_id / ".scratch").exists()
-    assert leaked(trace, secrets_of(settings)) == []  # it signed in to Planet VO inside this chunk
+    assert leaked(trace, settings.secret_values()) == []  # it signed in to Planet VO inside this chunk
     assert "trace Playwright" in (settings.runs_dir / result.run_id / "rapport.html").read_text(encoding="utf-8")
 
     # The operator on duty, on a headless server: `rpa trace RUN ITEM --serve PORT`.
@@ -107,7 +107,7 @@ def test_always_keeps_every_trace_and_off_keeps_none(settings: Settings, tmp_pat
     (done,) = always.outcomes
     assert done.result == "terminé" and Path(done.trace).exists()
     # A whole chain: Planet VO, the garantisseur dialog, reseauxconnect and GuideWire sign-ins.
-    assert leaked(Path(done.trace), secrets_of(traced)) == []
+    assert leaked(Path(done.trace), traced.secret_values()) == []
 
     off = run_warranty(settings.model_copy(update={"trace": TracePolicy.OFF}), items("VINCE08"))
     (failed,) = off.outcomes

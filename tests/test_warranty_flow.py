@@ -16,11 +16,11 @@ from pypdf import PdfReader
 
 from rpa.config import Settings
 from rpa.flows.run import run_warranty
-from rpa.ledger import Ledger, Stage
-from rpa.policies import POLICY_NAME_RE
-from rpa.report import Outcome
+from rpa.policies.filing import POLICY_NAME_RE
+from rpa.runs.outcome import Outcome
 from rpa.sandbox.server import Sandbox
-from rpa.workqueue import WarrantyItem, read_queue
+from rpa.sheets.queue import WarrantyItem, read_queue
+from rpa.store.ledger import Ledger, Stage
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 from workbooks import write_rows
 
-from rpa.errors import InputError
-from rpa.workqueue import EXPORT_COLUMNS, read_queue
+from rpa.core.errors import InputError
+from rpa.sheets.queue import EXPORT_COLUMNS, read_queue
 
 
 def write(path: Path, rows: list[list[object]]) -> Path:

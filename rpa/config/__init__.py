@@ -10,6 +10,7 @@ from rpa.config.settings import (
     ReseauxConnectSettings,
     RetrySettings,
     Settings,
+    TracePolicy,
     TraqueurSettings,
     read_settings,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "ReseauxConnectSettings",
     "RetrySettings",
     "Settings",
+    "TracePolicy",
     "TraqueurSettings",
     "read_settings",
 ]

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -26,8 +27,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from rpa.errors import UsageError
-from rpa.tracing import TracePolicy
+from rpa.core.errors import UsageError
+from rpa.core.text import same
 
 # The shortest password the bot accepts: shorter ones cannot be masked without eating words.
 MIN_SECRET = 4
@@ -82,6 +83,14 @@ def _problem(error: Any) -> str:
     return f"{variable} : {said} attendu{shown}" if expected else f"{variable} : {said}{shown}"
 
 
+class TracePolicy(StrEnum):
+    """`RPA_TRACE`: which vehicles keep their trace."""
+
+    ON_FAILURE = "on-failure"
+    ALWAYS = "always"
+    OFF = "off"
+
+
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "rpa"
@@ -120,9 +129,8 @@ class GuideWireSettings(PortalSettings):
     offers: dict[str, str] = Field(default_factory=dict)
 
     def offer_for(self, garantie: str, duree: str) -> str | None:
-        wanted = f"{garantie}|{duree}".casefold().replace(" ", "")
         for key, offer in self.offers.items():
-            if key.casefold().replace(" ", "") == wanted:
+            if same(key, f"{garantie}|{duree}"):
                 return offer
         return None
 
@@ -227,6 +235,10 @@ class Settings(BaseSettings):
                 raise ValueError(f"{variable} : mot de passe trop court pour être masqué sans risque "
                                  f"dans les journaux ({MIN_SECRET} caractères au moins)")
         return self
+
+    def secret_values(self) -> list[str]:
+        """The secrets that are set: what logs, traces and recordings mask."""
+        return [v for v in self.secrets().values() if v]
 
     def secrets(self) -> dict[str, str]:
         """Every secret of the settings, by the variable that sets it."""

@@ -15,13 +15,12 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from rpa.config import GuideWireSettings, PlanetVoSettings, ReseauxConnectSettings, Settings
-from rpa.files import private_dir
+from rpa.core.files import private_dir
+from rpa.core.logs import setup_logging
 from rpa.flows.run import ItemSource, RunResult
-from rpa.flows.warranty import WarrantyRunner
-from rpa.logs import setup_logging
+from rpa.flows.warranty import WarrantyStages
 from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.workqueue import WarrantyItem, read_queue
 
 
 def sandbox_settings(base: Settings, box: Sandbox, data_dir: Path) -> Settings:
@@ -51,15 +50,11 @@ def run_demo(base: Settings, root: Path, run_items: Callable[[Settings, ItemSour
     private_dir(root)
     with create_sandbox(root / "sandbox-state.json", latency_ms=latency_ms, **knobs) as box:
         settings = sandbox_settings(base, box, root)
-        setup_logging(settings, console=console)
+        setup_logging(settings.secret_values(), settings.data_dir, console=console)
 
-        def night_queue(runner: WarrantyRunner) -> list[WarrantyItem]:
-            # The queue as Planet VO gives it: every BDC, so the ones still `En cours`
-            # are reported too rather than silently left out. Kept with the run.
-            assert runner.run_dir is not None
-            return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx"))
-
-        result = run_items(settings, night_queue)
+        # The queue as Planet VO gives it: every BDC, so the ones still `En cours` are
+        # reported too rather than silently left out. Kept with the run.
+        result = run_items(settings, WarrantyStages.exported_queue)
         if box.faults.total or box.drift.names:  # a dry run of a bad night: what it was made of
             logger.info("bac à sable : {} requête(s), pannes injectées {}, dérives {}", box.faults.requests,
                         dict(box.faults.injected) or "aucune", ", ".join(sorted(box.drift.names)) or "aucune")

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from loguru import logger
 
-from rpa.errors import SignInRefused
-from rpa.together import pause
+from rpa.core.errors import SignInRefused
+from rpa.core.waiting import pause
 
 # How often a worker waiting for another's sign-in looks again (seconds).
 _SIGN_IN_POLL_S = 0.1

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from loguru import logger
 
 from rpa.config import Settings
+from rpa.core.lock import exclusive
 from rpa.flows.reconcile import ReconcileResult, reconcile
-from rpa.flows.run import RunResult, RunSummary, prune_runs, run_warranty
-from rpa.flows.warranty import WarrantyRunner
-from rpa.lock import exclusive
-from rpa.notify import notify
-from rpa.report import Outcome
-from rpa.workqueue import WarrantyItem, read_queue
+from rpa.flows.run import RunResult, run_warranty
+from rpa.flows.warranty import WarrantyStages
+from rpa.runs.archive import RunSummary, prune_runs
+from rpa.runs.notify import notify
+from rpa.runs.outcome import Outcome
+from rpa.sheets.queue import WarrantyItem
 
 
 @dataclass
@@ -44,10 +45,9 @@ def next_occurrence(at: dt.time | None, now: dt.datetime | None = None) -> dt.da
     return moment if moment > now else moment + dt.timedelta(days=1)
 
 
-def closed_bdcs(runner: WarrantyRunner) -> list[WarrantyItem]:
+def closed_bdcs(stages: WarrantyStages) -> list[WarrantyItem]:
     """Planet VO: Bon de commande, `statut` = `Cloturé`, `Exporter`."""
-    assert runner.run_dir is not None
-    return read_queue(runner.export_queue(runner.run_dir / "file-planetvo.xlsx", statut="Cloturé"))
+    return stages.exported_queue(statut="Cloturé")
 
 
 def run_nightly(

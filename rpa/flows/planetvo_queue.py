@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rpa.errors import BusinessError, UsageError
-from rpa.files import private_file
+from rpa.core.errors import BusinessError, UsageError
+from rpa.core.files import private_file
 from rpa.pages.planetvo import MenuPage
-from rpa.workqueue import WarrantyItem, normalise_plate
+from rpa.sheets.queue import WarrantyItem, normalise_plate
 
 
 def export_bdcs(home: MenuPage, destination: Path, statut: str = "") -> Path:

@@ -24,15 +24,14 @@ from loguru import logger
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from rpa.browser import browser_session, new_context
+from rpa.browser.launch import browser_session, new_context
 from rpa.config import Settings
-from rpa.errors import RpaError, UsageError
-from rpa.files import private_dir
-from rpa.flows.run import new_run_id
+from rpa.core.errors import RpaError, UsageError
+from rpa.core.files import private_dir
+from rpa.core.retry import retrying
 from rpa.flows.warranty import fetch_policy_pdf
-from rpa.ledger import Ledger, Stage
 from rpa.pages.guidewire import GwHomePage, open_guidewire
-from rpa.reconcile import (
+from rpa.policies.folder import (
     KINDS,
     Discrepancy,
     PdfFile,
@@ -43,8 +42,9 @@ from rpa.reconcile import (
     scan,
     to_quarantine,
 )
-from rpa.report import write_workbook
-from rpa.retry import retrying
+from rpa.runs.archive import new_run_id
+from rpa.sheets.workbook import write_workbook
+from rpa.store.ledger import Ledger, Stage
 
 COLUMNS = ("Type", "Libellé", "Police", "Fichier", "Détail", "Action", "Après correction")
 

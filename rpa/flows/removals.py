@@ -19,25 +19,25 @@ from typing import TypeVar
 from loguru import logger
 from playwright.sync_api import Page
 
-from rpa.browser import browser_session, new_context
+from rpa.browser.launch import browser_session, new_context
 from rpa.config import Settings
-from rpa.errors import BusinessError, InputProblem, RpaError, SignInRefused
-from rpa.files import private_dir
+from rpa.core.errors import BusinessError, InputProblem, RpaError, SignInRefused
+from rpa.core.files import private_dir
+from rpa.core.retry import retrying
+from rpa.core.text import same
 from rpa.flows.guard import RunGuard, Stop
-from rpa.flows.run import new_run_id
-from rpa.pages.base import same
 from rpa.pages.traqueur import RemovalsPage, TraqueurHome, open_traqueur
-from rpa.pages.traqueur.common import FINAL
-from rpa.removal_files import (
+from rpa.pages.traqueur.frame import FINAL
+from rpa.runs.archive import new_run_id
+from rpa.sheets.removals import (
     ActionLine,
     RequestLine,
     read_action_file,
     read_request_file,
     write_request_file,
 )
-from rpa.removals_store import RemovalStore
-from rpa.report import write_workbook
-from rpa.retry import retrying
+from rpa.sheets.workbook import write_workbook
+from rpa.store.removals import RemovalStore
 
 T = TypeVar("T")
 TARGET = {"Accepter": "Acceptée", "Refuser": "Refusée", "Signaler": "Effectuée"}

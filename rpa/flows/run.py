@@ -1,4 +1,5 @@
-"""A warranty run over a queue: one browser (a context per worker), the ledger, one results workbook."""
+"""A warranty run over a queue: one browser (a context per worker), the ledger, one results
+workbook. Each vehicle goes through the one per-item boundary (rpa/flows/boundary.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import queue
 import shutil
 import socket
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -15,22 +17,27 @@ from pathlib import Path
 
 from loguru import logger
 from playwright.sync_api import Browser
-from pydantic import BaseModel
 
-from rpa.browser import browser_session
-from rpa.config import Settings
-from rpa.errors import BusinessError, RpaError, SignInRefused, UsageError
-from rpa.files import private_dir, private_file
+from rpa.browser.launch import browser_session
+from rpa.browser.slots import session_slot
+from rpa.browser.tracing import SCRATCH, ItemTracer
+from rpa.browser.workers import run_together
+from rpa.config import Settings, TracePolicy
+from rpa.core.errors import BusinessError, RpaError, SignInRefused
+from rpa.core.failures import Failure, Kind
+from rpa.core.files import private_dir
+from rpa.core.logs import add_detail_log
+from rpa.flows.boundary import Boundary
+from rpa.flows.evidence import Evidence
 from rpa.flows.guard import RunGuard, Stop
-from rpa.flows.warranty import WarrantyRunner
-from rpa.html_report import write_html_report
-from rpa.ledger import Ledger
-from rpa.logs import add_detail_log
-from rpa.report import Outcome, write_results
-from rpa.sessions import session_slot
-from rpa.together import run_together
-from rpa.tracing import SCRATCH
-from rpa.workqueue import WarrantyItem
+from rpa.flows.tabs import PortalTabs
+from rpa.flows.warranty import WarrantyStages
+from rpa.runs.archive import RunSummary, discard_scratch, new_run_id
+from rpa.runs.outcome import Outcome, Result
+from rpa.runs.report import write_html_report
+from rpa.runs.results import write_results
+from rpa.sheets.queue import WarrantyItem
+from rpa.store.ledger import Ledger, LedgerItem
 
 
 @dataclass
@@ -50,17 +57,66 @@ class RunResult:
         """2 when a portal refused the credentials (the configuration is wrong); 1 when a
         vehicle failed, was deferred or left to another worker: "all done" must mean all done
         by this run."""
-        unfinished = ("reporté", "pris ailleurs")
-        code = 1 if self.failed or any(o.result in unfinished for o in self.outcomes) else 0
+        code = 1 if any(o.result and o.result.unfinished for o in self.outcomes) else 0
         return max(code, self.stopped.exit_code if self.stopped else 0)
 
 
-def new_run_id() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+# The queue, or how to read it off Planet VO with the run's own signed-in browser.
+ItemSource = list[WarrantyItem] | Callable[[WarrantyStages], list[WarrantyItem]]
 
 
-# The queue, or how to read it off the portal with the run's own signed-in browser.
-ItemSource = list[WarrantyItem] | Callable[[WarrantyRunner], list[WarrantyItem]]
+class WarrantyWorker:
+    """One worker of a run: its browser context and tabs, its stages, its evidence, and the
+    boundary each of its vehicles goes through."""
+
+    def __init__(self, settings: Settings, ledger: Ledger, browser: Browser, guard: RunGuard, *,
+                 name: str, run_dir: Path | None = None, cookies: Path | None = None) -> None:
+        """`name`: who holds a vehicle's claim in the ledger (machine, process, worker)."""
+        self.name = name
+        self.ledger = ledger
+        self.tabs = PortalTabs(settings, browser, guard, cookies)
+        folder = run_dir or Path(tempfile.gettempdir())
+        tracer = ItemTracer(self.tabs.context, settings.trace if run_dir else TracePolicy.OFF,
+                            directory=folder / "traces", scratch=folder / SCRATCH, secrets=settings.secret_values())
+        evidence = Evidence(run_dir / "screenshots" if run_dir else None)
+        self.stages = WarrantyStages(settings, ledger, self.tabs, tracer=tracer, evidence=evidence, run_dir=run_dir)
+        self.boundary = Boundary(guard, owner=name, claims=ledger, tracer=tracer, evidence=evidence,
+                                 screen=lambda: self.tabs.last, on_failure=self._record_failure)
+
+    def close(self) -> None:
+        self.tabs.close()
+
+    def _record_failure(self, key: str, failure: Failure) -> None:
+        self.ledger.record_failure(key, failure.kind.value, failure.message)
+
+    def process(self, item: WarrantyItem) -> Outcome:
+        """One vehicle through the boundary, as the results workbook tells it."""
+        started = dt.datetime.now().astimezone()
+        ended = self.boundary.run(item.key, partial(self.stages.run, item))
+        outcome = Outcome(row=item.row, key=item.key, started=started, finished=dt.datetime.now().astimezone(),
+                          trace=str(ended.trace or ""))
+        if ended.held_by:
+            return outcome.model_copy(update={"result": Result.PRIS_AILLEURS, "reason": f"en cours sur {ended.held_by}"})
+        if ended.deferred:
+            return outcome.model_copy(update={"result": Result.REPORTE, "reason": ended.deferred})
+        if ended.value is not None:
+            entry, already = ended.value
+            if not already:
+                logger.bind(item=item.key).success("terminé")
+            return _with_entry(outcome, entry, Result.DEJA_FAIT if already else Result.TERMINE)
+        assert ended.failure is not None
+        entry = self.ledger.get(item.key) or LedgerItem(key=item.key)
+        return _with_entry(outcome, entry, Result.ECHEC).model_copy(update={
+            "failure_kind": ended.failure.kind, "reason": ended.failure.message,
+            "screenshot": str(ended.screenshot or ""),
+        })
+
+
+def _with_entry(outcome: Outcome, entry: LedgerItem, result: Result) -> Outcome:
+    return outcome.model_copy(update={
+        "result": result, "bdc": entry.bdc, "immat": entry.immat, "vin": entry.vin,
+        "stage": entry.stage.value, "devis": entry.devis, "police": entry.police, "pdf": entry.pdf,
+    })
 
 
 def run_warranty(
@@ -96,24 +152,16 @@ def run_warranty(
     discard_scratch(settings.runs_dir, keep=scratch)
     guard = RunGuard(down_after=settings.retry.portal_down_after)
     try:
-        with browser_session(settings.browser, traces_dir=scratch) as browser, ExitStack() as workers_:
-            runner = workers_.enter_context(worker_session(settings, run_dir, browser, 0, guard))
-            items = _first_items(runner, source, guard, record)
+        with browser_session(settings.browser, traces_dir=scratch) as browser, ExitStack() as crew:
+            first = crew.enter_context(worker_session(settings, run_dir, browser, 0, guard))
+            items = _first_items(first, source, guard, record)
             if on_start:
                 on_start(len(items))
-            todo: queue.SimpleQueue[WarrantyItem] = queue.SimpleQueue()
-            first_row: dict[str, int] = {}
-            for item in items:
-                if item.key in first_row:  # the same vehicle twice in one file: do it once
-                    record(Outcome(row=item.row, key=item.key, result="doublon",
-                                   reason=f"même véhicule que la ligne {first_row[item.key]}"))
-                    continue
-                first_row[item.key] = item.row
-                todo.put(item)
+            todo = _queue_once(items, record)
             count = max(1, min(workers or settings.workers, todo.qsize()))
-            runners = [runner] + [workers_.enter_context(worker_session(settings, run_dir, browser, n, guard))
-                                  for n in range(1, count)]
-            jobs = [partial(_work, r, todo, stop_at, record) for r in runners]
+            team = [first] + [crew.enter_context(worker_session(settings, run_dir, browser, n, guard))
+                              for n in range(1, count)]
+            jobs = [partial(_work, w, todo, stop_at, record) for w in team]
             for broken in run_together(browser, jobs):  # a worker that broke down: the others went on
                 logger.opt(exception=broken).error("worker arrêté : {}", broken)
                 _defer_rest(todo, record, f"interrompu ({broken}) : repris au prochain run")
@@ -121,7 +169,10 @@ def run_warranty(
         seconds = (dt.datetime.now() - started).total_seconds()
         result = RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
                            results_path=results, seconds=seconds, stopped=guard.stopped)
-        write_summary(run_dir, result, command, started)
+        summary = RunSummary(run_id=run_id, command=command, started=started, seconds=seconds,
+                             outcomes=result.outcomes, stopped=guard.stopped.reason if guard.stopped else "")
+        summary.save(run_dir)
+        write_html_report(run_dir, summary)
         logger.info("run {} : {} ligne(s) en {:.1f} s, résultats dans {}", run_id, len(outcomes), seconds, results)
         return result
     finally:
@@ -129,64 +180,67 @@ def run_warranty(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _first_items(runner: WarrantyRunner, source: ItemSource, guard: RunGuard,
+def _first_items(worker: WarrantyWorker, source: ItemSource, guard: RunGuard,
                  record: Callable[[Outcome], None]) -> list[WarrantyItem]:
     """Sign in to every portal the run needs, then read the queue: a refused password or a
     portal that cannot be reached stops the run before any vehicle is touched (the queue's
     vehicles, when it is a file, deferred)."""
     try:
-        runner.preflight()
-        return source(runner) if callable(source) else source
+        worker.stages.preflight()
+        return source(worker.stages) if callable(source) else source
     except SignInRefused:
         pass  # the guard has stopped the run, in the portal's words
     except BusinessError as err:  # e.g. `--immat` of a vehicle Planet VO does not know
-        record(Outcome(row=1, key="-", result="échec", failure_kind="métier", reason=err.message))
+        record(Outcome(row=1, key="-", result=Result.ECHEC, failure_kind=Kind.BUSINESS, reason=err.message))
         return []
     except RpaError as err:  # retried already: the portal is not there
         guard.unreachable(err.portal, err.message)
     return [] if callable(source) else source
 
 
-def discard_scratch(runs_dir: Path, keep: Path) -> None:
-    """A run killed mid-item leaves its unscrubbed trace chunks behind: delete them."""
-    for stale in runs_dir.glob(f"*/{SCRATCH}"):
-        if stale != keep:
-            shutil.rmtree(stale, ignore_errors=True)
+def _queue_once(items: list[WarrantyItem], record: Callable[[Outcome], None]) -> queue.SimpleQueue[WarrantyItem]:
+    """The run's queue: the same vehicle twice in one file is done once."""
+    todo: queue.SimpleQueue[WarrantyItem] = queue.SimpleQueue()
+    first_row: dict[str, int] = {}
+    for item in items:
+        if item.key in first_row:
+            record(Outcome(row=item.row, key=item.key, result=Result.DOUBLON,
+                           reason=f"même véhicule que la ligne {first_row[item.key]}"))
+            continue
+        first_row[item.key] = item.row
+        todo.put(item)
+    return todo
 
 
 @contextmanager
 def worker_session(settings: Settings, run_dir: Path, browser: Browser, number: int,
-                   guard: RunGuard) -> Iterator[WarrantyRunner]:
+                   guard: RunGuard) -> Iterator[WarrantyWorker]:
     """What one worker owns: a ledger connection, a context of the run's browser (its own
     portal sessions, signed in once and kept for every vehicle it takes, and for the next
-    run's worker in the same slot) and its runner."""
-    with Ledger(settings.ledger_location) as ledger, session_slot(settings.sessions_dir) as session:
-        worker = f"{socket.gethostname()}:{os.getpid()}:w{number}"
-        runner = WarrantyRunner(settings, ledger, browser, run_dir=run_dir, worker=worker, session=session,
-                                guard=guard)
+    run's worker in the same slot) and its stages."""
+    with Ledger(settings.ledger_location) as ledger, session_slot(settings.sessions_dir) as cookies:
+        name = f"{socket.gethostname()}:{os.getpid()}:w{number}"
+        worker = WarrantyWorker(settings, ledger, browser, guard, name=name, run_dir=run_dir, cookies=cookies)
         try:
-            yield runner
+            yield worker
         finally:
-            runner.close()
+            worker.close()
 
 
-def _work(runner: WarrantyRunner, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
+def _work(worker: WarrantyWorker, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
           record: Callable[[Outcome], None]) -> None:
     """Take vehicles off the run's queue until it is empty. Every log line says which worker."""
-    with logger.contextualize(worker=runner.worker):
+    with logger.contextualize(worker=worker.name):
         while True:
             try:
                 item = todo.get_nowait()
             except queue.Empty:
                 return
             if stop_at is not None and dt.datetime.now() >= stop_at:
-                record(Outcome(row=item.row, key=item.key, result="reporté",
+                record(Outcome(row=item.row, key=item.key, result=Result.REPORTE,
                                reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
                 continue
-            if runner.guard.stopped is not None:
-                record(Outcome(row=item.row, key=item.key, result="reporté", reason=runner.guard.stopped.reason))
-                continue
-            record(runner.process(item))
+            record(worker.process(item))
 
 
 def _defer_rest(todo: queue.SimpleQueue[WarrantyItem], record: Callable[[Outcome], None], reason: str) -> None:
@@ -195,69 +249,4 @@ def _defer_rest(todo: queue.SimpleQueue[WarrantyItem], record: Callable[[Outcome
             item = todo.get_nowait()
         except queue.Empty:
             return
-        record(Outcome(row=item.row, key=item.key, result="reporté", reason=reason))
-
-
-def write_summary(run_dir: Path, result: RunResult, command: str, started: dt.datetime) -> None:
-    """`run.json`: what `rpa runs` lists and `rpa runs show` details."""
-    summary = RunSummary(run_id=result.run_id, command=command, started=started,
-                         seconds=result.seconds, outcomes=result.outcomes,
-                         stopped=result.stopped.reason if result.stopped else "")
-    with private_file(run_dir / "run.json") as tmp:
-        tmp.write_text(summary.model_dump_json(indent=1), encoding="utf-8")
-    write_html_report(run_dir, summary)
-
-
-class RunSummary(BaseModel):
-    run_id: str
-    command: str
-    started: dt.datetime
-    seconds: float
-    outcomes: list[Outcome]
-    stopped: str = ""  # why the run stopped early (a refused sign-in, a portal down)
-
-    def count(self, *results: str) -> int:
-        return sum(1 for o in self.outcomes if o.result in results)
-
-
-def load_summaries(runs_dir: Path) -> list[RunSummary]:
-    """Every run that wrote its summary, oldest first."""
-    summaries = []
-    for path in sorted(runs_dir.glob("*/run.json")):
-        try:
-            summaries.append(RunSummary.model_validate_json(path.read_text(encoding="utf-8")))
-        except ValueError:
-            continue  # a run killed before its summary: its log is still there
-    return summaries
-
-
-def find_trace(runs_dir: Path, run_id: str, item: str) -> Path:
-    """The trace kept for `item` (Vo Vendu, BDC, plate or VIN) in run `run_id`."""
-    found = [s for s in load_summaries(runs_dir) if s.run_id == run_id]
-    if not found:
-        raise UsageError(f"Aucun run {run_id} dans {runs_dir} (voir `rpa runs`).")
-    wanted = item.strip().casefold()
-    matches = [o for o in found[0].outcomes
-               if wanted in {v.casefold() for v in (o.key, o.bdc, o.immat, o.vin) if v}]
-    if not matches:
-        raise UsageError(f"Aucun véhicule « {item} » dans le run {run_id} (voir `rpa runs show {run_id}`).")
-    traced = [o for o in matches if o.trace and Path(o.trace).exists()]
-    if not traced:
-        raise UsageError(
-            f"Pas de trace pour {matches[0].key} dans le run {run_id} ({matches[0].result}) : "
-            "RPA_TRACE=on-failure ne garde que les échecs, RPA_TRACE=always les garde toutes."
-        )
-    return Path(traced[0].trace)
-
-
-def prune_runs(runs_dir: Path, days: int) -> list[Path]:
-    """Delete run folders older than `days` days (they hold customer data)."""
-    limit = dt.datetime.now().timestamp() - days * 86400
-    gone = []
-    for run in runs_dir.glob("*/"):
-        if run.is_dir() and run.stat().st_mtime < limit:
-            shutil.rmtree(run)
-            gone.append(run)
-    if gone:
-        logger.info("{} run(s) de plus de {} jours supprimé(s)", len(gone), days)
-    return gone
+        record(Outcome(row=item.row, key=item.key, result=Result.REPORTE, reason=reason))

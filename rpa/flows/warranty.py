@@ -1,50 +1,41 @@
-"""The warranty chain for one vehicle: Planet VO -> reseauxconnect -> GuideWire -> policy PDF.
+"""The warranty chain for one vehicle, stage by stage: Planet VO prerequisites ->
+reseauxconnect declaration -> GuideWire purchase -> the policy PDF.
 
-Each vehicle runs inside one boundary (`WarrantyRunner.process`) that resumes from the
-ledger, classifies any failure, records it and lets the queue go on. Each stage is retried
-as a whole on system failures, starting again from the portal's base URL: after a lost
-session or a 5xx page the only safe place to stand is the start.
+Each stage is retried as a whole on system failures, every portal starting again from its
+address (rpa/flows/tabs.py). The vehicle's ledger entry is passed along: each checkpoint
+returns the new one, and the stage that follows starts from it.
 
-Money rule: before `Acheter maintenant` the runner proves on GuideWire itself (search by
-VIN, in a second tab) that the vehicle has no policy yet, and checkpoints its intent; after
-a crash it looks the policy up before trying again.
+Money rule: before `Acheter maintenant` the stage proves on GuideWire itself (search by VIN,
+in a second tab) that the vehicle has no policy yet, and checkpoints its intent; after a
+crash it looks the policy up before trying again.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-import socket
 import tempfile
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from loguru import logger
-from playwright.sync_api import Browser, BrowserContext, Locator, Page
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
-from rpa.browser import current_document, new_context
+from rpa.browser.tracing import ItemTracer
 from rpa.config import Settings
-from rpa.errors import BusinessError, DocumentNotReady, RpaError, SignInRefused
-from rpa.failures import Kind, classify
-from rpa.files import private_dir, private_file
-from rpa.flows.guard import RunGuard
+from rpa.core.errors import BusinessError, DocumentNotReady
+from rpa.core.retry import retrying, waiting_for_document
+from rpa.core.text import same
+from rpa.flows.evidence import Evidence
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
-from rpa.ledger import Ledger, LedgerItem, Stage
-from rpa.logs import secrets_of
-from rpa.pages.base import same
-from rpa.pages.guidewire import GwPage, open_guidewire
-from rpa.pages.planetvo import MenuPage, open_planetvo
+from rpa.flows.tabs import PortalTabs
+from rpa.pages.guidewire import GwPage
+from rpa.pages.planetvo import MenuPage
 from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
-from rpa.policies import check_pdf, file_policy
-from rpa.report import Outcome
-from rpa.retry import retrying, waiting_for_document
-from rpa.tracing import SCRATCH, ItemTracer, TracePolicy
-from rpa.workqueue import WarrantyItem
+from rpa.policies.filing import check_pdf, file_policy
+from rpa.sheets.queue import WarrantyItem, read_queue
+from rpa.store.ledger import Ledger, LedgerItem, Stage
 
 T = TypeVar("T")
 
@@ -69,230 +60,102 @@ def fetch_policy_pdf(home: GwPage, police: str, directory: Path) -> Path:
         return file_policy(download.path, download.suggested_name, police, directory)
 
 
-@dataclass
-class WarrantyRunner:
-    """Drives one browser context through the chain, vehicle after vehicle.
+class WarrantyStages:
+    """The business rules of the chain for one worker, one vehicle at a time."""
 
-    One Planet VO tab and one GuideWire tab live for the whole run, so each portal is
-    signed into once, not once per vehicle.
-    """
+    def __init__(self, settings: Settings, ledger: Ledger, tabs: PortalTabs, *,
+                 tracer: ItemTracer | None = None, evidence: Evidence | None = None,
+                 run_dir: Path | None = None) -> None:
+        """`run_dir`: where the run keeps its files (the exported queue…)."""
+        self.settings = settings
+        self.ledger = ledger
+        self.tabs = tabs
+        self.tracer = tracer
+        self.evidence = evidence or Evidence(None)
+        self.run_dir = run_dir
+        self.entry = LedgerItem(key="")  # the vehicle in progress, as the ledger last said
+        self._rrd1: dict[str, str] = {}
 
-    settings: Settings
-    ledger: Ledger
-    browser: Browser
-    run_dir: Path | None = None  # where this run keeps its files (the exported queue…)
-    session: Path | None = None  # the portal cookies this worker starts from and leaves behind
-    guard: RunGuard = field(default_factory=RunGuard)  # shared by the run's workers
-    # Who holds an item's claim in the ledger: this machine, process and worker.
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}")
-    context: BrowserContext = field(init=False)
-    planetvo: Page = field(init=False)
-    guidewire: Page = field(init=False)
-    _checker: Page | None = field(default=None, init=False)
-    _last: Page | None = field(default=None, init=False)  # the screen a failure happened on
-    _shot: Path | None = field(default=None, init=False)
-    _rrd1: dict[str, str] = field(default_factory=dict, init=False)
-    _signed_in: set[Page] = field(default_factory=set, init=False)  # tabs left on a good screen
-    tracer: ItemTracer = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.context = new_context(self.browser, self.settings.browser, self.session)
-        run_dir = self.run_dir or Path(tempfile.gettempdir())
-        self.tracer = ItemTracer(
-            self.context, self.settings.trace if self.run_dir else TracePolicy.OFF,
-            directory=run_dir / "traces", scratch=run_dir / SCRATCH, secrets=secrets_of(self.settings),
-        )
-        self.planetvo = self.context.new_page()
-        self.guidewire = self.context.new_page()
-
-    def close(self) -> None:
-        if self.session is not None:
-            try:
-                with private_file(self.session) as saving:
-                    self.context.storage_state(path=saving)
-            except PlaywrightError as exc:  # the browser is gone: the next run signs in
-                logger.warning("sessions non enregistrées : {}", exc.message.splitlines()[0])
-        self.context.close()
-
-    # -- retry policies ------------------------------------------------------------------
-    def _retrying(self, what: str, fn: Callable[[], T]) -> T:
+    # -- retries and checkpoints -----------------------------------------------------------
+    def retrying(self, what: str, fn: Callable[[], T]) -> T:
         return retrying(self.settings.retry, what, self._afresh_after_failure(fn))
 
     def _afresh_after_failure(self, fn: Callable[[], T]) -> Callable[[], T]:
-        """After any failure, every portal starts again from its address: the screen a tab
-        was left on is trusted only after steps that went well."""
+        """After any failure, every portal starts again from its address."""
         def attempt() -> T:
             try:
                 return fn()
             except BaseException:
-                self._signed_in.clear()
+                self.tabs.forget_screens()
                 raise
         return attempt
 
-    # -- portal entry points -----------------------------------------------------------------
-    def _still_on(self, page: Page, landmark: Locator, login: Locator) -> bool:
-        """Does `page` still show a signed-in screen of its portal, as the last step left it?
-        (What a user sees at a glance: no waiting, and any doubt means going back home.)"""
-        if page not in self._signed_in or page.is_closed():
-            return False
-        document = current_document(page)
-        if document is not None and document[1] >= 400:
-            return False
-        try:
-            return landmark.first.is_visible() and not login.first.is_visible()
-        except PlaywrightError:
-            return False
+    def checkpoint(self, stage: Stage, detail: str = "", **fields: str) -> None:
+        self.entry = self.ledger.checkpoint(self.entry.key, stage, detail, **fields)
 
-    def planetvo_home(self) -> MenuPage:
-        """Planet VO's menu, which every screen carries: from the screen the tab shows when
-        it is a signed-in one, else from the portal's address (signing in if asked)."""
-        self._last = self.planetvo
-        screen = MenuPage(self.planetvo, wait=False)
-        if self._still_on(self.planetvo, screen.menu_link("Paramétrage"), screen.login_landmark()):
-            self.planetvo.bring_to_front()
-            return screen
-        home = open_planetvo(self.planetvo, self.settings.planetvo, self.guard)
-        self._signed_in.add(self.planetvo)
-        return home
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        """A named group in the trace viewer (one per stage of the chain)."""
+        if self.tracer is None:
+            yield
+            return
+        with self.tracer.stage(name):
+            yield
 
-    def guidewire_screen(self, page: Page | None = None) -> GwPage:
-        """A signed-in GuideWire screen, whose top bar searches: the one the tab shows, else
-        the portal's home."""
-        page = self._last = page or self.guidewire
-        screen = GwPage(page, wait=False)
-        if self._still_on(page, screen.search_box(), screen.login_landmark()):
-            page.bring_to_front()
-            return screen
-        home = open_guidewire(page, self.settings.guidewire, self.guard)
-        self._signed_in.add(page)
-        return home
-
+    # -- what a run needs before its first vehicle -----------------------------------------
     def preflight(self) -> None:
         """Sign in to every portal the run needs before the first vehicle: a refused GuideWire
         password is found before any declaration is made (a devis that cannot be bought is
         work for a person), a portal that cannot be reached before any vehicle is tried."""
-        self._retrying("connexion Planet VO", self.planetvo_home)
-        self._retrying("connexion GuideWire", self.guidewire_screen)
+        self.retrying("connexion Planet VO", self.tabs.planetvo_home)
+        self.retrying("connexion GuideWire", self.tabs.guidewire_screen)
 
-    def _screenshot(self, key: str, page: Page | None = None) -> None:
-        """What the screen showed when the vehicle failed, for whoever is on duty.
-        (Password fields show as dots: nothing secret is captured.)"""
-        page = page or self._last
-        if self.run_dir is None or page is None or page.is_closed() or self._shot is not None:
-            return
-        target = private_dir(self.run_dir / "screenshots") / f"{re.sub(r'[^A-Za-z0-9_-]', '_', key)}.png"
-        try:
-            page.screenshot(path=str(target), full_page=True, timeout=5_000)
-            target.chmod(0o600)
-            self._shot = target
-        except PlaywrightError as err:  # a dead page must not hide the real failure
-            logger.debug("capture d'écran impossible : {}", err)
-
-    # -- building the queue from Planet VO ----------------------------------------------------
     def lookup(self, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
         """One vehicle named by plate, VIN or BDC number, read off Planet VO."""
-        return self._retrying(
+        return self.retrying(
             "recherche du véhicule",
-            lambda: resolve_vehicle(self.planetvo_home(), immat=immat, vin=vin, bdc=bdc),
+            lambda: resolve_vehicle(self.tabs.planetvo_home(), immat=immat, vin=vin, bdc=bdc),
         )
 
     def export_queue(self, destination: Path, statut: str = "") -> Path:
         """The Planet VO `Exporter` file of the BDCs (optionally only those with `statut`)."""
-        return self._retrying(
-            "Exporter Planet VO", lambda: export_bdcs(self.planetvo_home(), destination, statut)
+        return self.retrying(
+            "Exporter Planet VO", lambda: export_bdcs(self.tabs.planetvo_home(), destination, statut)
         )
 
-    # -- the per-item boundary ---------------------------------------------------------------
-    def process(self, item: WarrantyItem) -> Outcome:
-        """One vehicle, claimed in the ledger for the time it takes: no other worker, run or
-        machine works on it meanwhile."""
-        started = dt.datetime.now().astimezone()
-        if self.guard.stopped is not None:
-            return Outcome(row=item.row, key=item.key, started=started, result="reporté",
-                           reason=self.guard.stopped.reason, finished=dt.datetime.now().astimezone())
-        holder = self.ledger.claim(item.key, self.worker)
-        if holder is not None:
-            logger.bind(item=item.key).warning("déjà pris en charge par {} : laissé à ce poste", holder)
-            return Outcome(row=item.row, key=item.key, started=started, result="pris ailleurs",
-                           reason=f"en cours sur {holder}", finished=dt.datetime.now().astimezone())
-        try:
-            return self._process_claimed(item, started)
-        finally:
-            self.ledger.release(item.key, self.worker)
+    def exported_queue(self, statut: str = "") -> list[WarrantyItem]:
+        """The queue as Planet VO's `Exporter` gives it (every BDC, or those with `statut`),
+        kept with the run: the BDCs still `En cours` are reported rather than left out."""
+        folder = self.run_dir or Path(tempfile.gettempdir())
+        return read_queue(self.export_queue(folder / "file-planetvo.xlsx", statut))
 
-    def _process_claimed(self, item: WarrantyItem, started: dt.datetime) -> Outcome:
-        log = logger.bind(item=item.key)
-        entry = self.ledger.ensure(item.key, bdc=item.bdc)
-        outcome = Outcome(row=item.row, key=item.key, started=started)
-        if entry.stage is Stage.DONE and entry.pdf and Path(entry.pdf).exists():
-            log.info("déjà fait : police {} classée dans {}", entry.police, entry.pdf)
-            return self._outcome(outcome, "déjà fait")
-        self._shot = None
-        self.tracer.begin(item.key)
-        result, reason = "échec", ""
-        try:
-            with logger.contextualize(item=item.key):
-                self._run_stages(item)
-            log.success("terminé")
-            result = "terminé"
-            self.guard.item_ended()
-        except SignInRefused as refused:  # not this vehicle's failure: the run stops (RunGuard)
-            result, reason = "reporté", refused.message
-        except Exception as err:  # noqa: BLE001  # the boundary: whatever it was, the queue goes on
-            failure = classify(err)
-            self.ledger.record_failure(item.key, failure.kind.value, failure.message)
-            portal = err.portal if isinstance(err, RpaError) else ""
-            self.guard.item_ended(system_failure_on=portal if failure.kind is Kind.SYSTEM else "")
-            if isinstance(err, (RpaError, PlaywrightError)):
-                log.error("échec {} : {}", failure.kind.value, failure.message)
-            else:  # the bot's own bug: the whole traceback goes to the run's log file
-                log.opt(exception=err).error("échec {} (erreur inattendue) : {}", failure.kind.value, failure.message)
-            self._screenshot(item.key)
-        finally:
-            trace = self.tracer.finish(item.key, failed=result != "terminé")
-        return self._outcome(outcome, result, trace, reason)
-
-    def _outcome(self, outcome: Outcome, result: str, trace: Path | None = None, reason: str = "") -> Outcome:
-        entry = self.ledger.get(outcome.key)
-        assert entry is not None
-        return outcome.model_copy(
-            update={
-                "result": result, "bdc": entry.bdc, "immat": entry.immat, "vin": entry.vin,
-                "stage": entry.stage.value, "devis": entry.devis, "police": entry.police,
-                "pdf": entry.pdf, "failure_kind": entry.error_kind if result == "échec" else "",
-                "reason": entry.error if result == "échec" else reason,
-                "finished": dt.datetime.now().astimezone(),
-                "screenshot": str(self._shot) if self._shot and result == "échec" else "",
-                "trace": str(trace or ""),
-            }
-        )
-
-    def _entry(self, key: str) -> LedgerItem:
-        entry = self.ledger.get(key)
-        assert entry is not None
-        return entry
-
-    def _run_stages(self, item: WarrantyItem) -> None:
-        stage = self.tracer.stage
-        if self._entry(item.key).stage.rank < Stage.DECLARED.rank:
-            with stage("Planet VO : prérequis"):
-                bdc = self._retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
-            self.ledger.ensure(item.key, bdc=bdc)
-            with stage("reseauxconnect : déclaration"):
-                self._retrying("déclaration reseauxconnect", lambda: self.declare(item))
-        if self._entry(item.key).stage.rank < Stage.BOUGHT.rank:
-            with stage("GuideWire : achat"):
-                self._retrying("achat GuideWire", lambda: self.buy(item))
-        entry = self._entry(item.key)
-        if entry.stage is not Stage.DONE or not entry.pdf or not Path(entry.pdf).exists():
-            with stage("GuideWire : PDF de la police"):
-                waiting_for_document(self.settings.retry, self._afresh_after_failure(lambda: self.file_pdf(item)))
+    # -- the chain ---------------------------------------------------------------------------
+    def run(self, item: WarrantyItem) -> tuple[LedgerItem, bool]:
+        """Push one vehicle as far as it goes, from the stage the ledger has it at. Returns its
+        last entry, and whether it was already done (by an earlier run)."""
+        self.entry = self.ledger.ensure(item.key, bdc=item.bdc)
+        if self.entry.stage is Stage.DONE and self.entry.pdf and Path(self.entry.pdf).exists():
+            logger.info("déjà fait : police {} classée dans {}", self.entry.police, self.entry.pdf)
+            return self.entry, True
+        if self.entry.stage.rank < Stage.DECLARED.rank:
+            with self._stage("Planet VO : prérequis"):
+                bdc = self.retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
+            self.entry = self.ledger.ensure(item.key, bdc=bdc)
+            with self._stage("reseauxconnect : déclaration"):
+                self.retrying("déclaration reseauxconnect", lambda: self.declare(item))
+        if self.entry.stage.rank < Stage.BOUGHT.rank:
+            with self._stage("GuideWire : achat"):
+                self.retrying("achat GuideWire", self.buy)
+        if self.entry.stage is not Stage.DONE or not self.entry.pdf or not Path(self.entry.pdf).exists():
+            with self._stage("GuideWire : PDF de la police"):
+                waiting_for_document(self.settings.retry, self._afresh_after_failure(self.file_pdf))
+        return self.entry, False
 
     # -- stage 1: Planet VO prerequisites ----------------------------------------------------
     def check_prerequisites(self, item: WarrantyItem) -> str:
         """The BDC is `Cloturé`, carries a Spoticar/DS garantie and a delivery date, and its
         site has a Code RRD1. Returns the BDC number."""
-        home = self.planetvo_home()
+        home = self.tabs.planetvo_home()
         criteria = {"N°": item.bdc} if item.bdc else {"vo vendu": item.vo_vendu}
         listing = home.open_bons_de_commande().search(**criteria)
         rows = [
@@ -340,8 +203,8 @@ class WarrantyRunner:
 
     # -- stage 2: Garantir and the reseauxconnect declaration ------------------------------
     def declare(self, item: WarrantyItem) -> None:
-        entry = self._entry(item.key)
-        vehicle = self.planetvo_home().open_gestion_vehicules().open_vehicle(item.vo_vendu)
+        entry = self.entry
+        vehicle = self.tabs.planetvo_home().open_gestion_vehicules().open_vehicle(item.vo_vendu)
         rc = self.settings.reseauxconnect
         popup = vehicle.garantir().declare(
             self.settings.planetvo.garantisseur, rc.username, rc.password.get_secret_value()
@@ -355,13 +218,13 @@ class WarrantyRunner:
                 # We clicked `Déclarer et Garantir` last time and never saw the answer.
                 devis = screen.open_accueil().devis_for_vin(entry.vin)
                 if devis:
-                    self.ledger.checkpoint(item.key, Stage.DECLARED, "retrouvé dans Accueil", devis=devis)
+                    self.checkpoint(Stage.DECLARED, "retrouvé dans Accueil", devis=devis)
                     return
                 screen.act("Déclarer Vente", lambda: screen.nav_link("Déclarer Vente").click())
                 screen = DeclarerVentePage(popup)
             self._declare_on_form(item, screen)
-        except BaseException:
-            self._screenshot(item.key, popup)  # the popup closes below: capture it first
+        except Exception as err:
+            self.evidence.capture(item.key, popup, err)  # the popup closes below: capture it first
             raise
         finally:
             popup.close()
@@ -390,34 +253,29 @@ class WarrantyRunner:
                 code="offer_unmapped",
             )
         vin, immat = form.value("VIN").upper(), form.value("Immatriculation").upper()
-        self.ledger.checkpoint(item.key, Stage.DECLARING, vin=vin, immat=immat, offer=offer)
+        self.checkpoint(Stage.DECLARING, vin=vin, immat=immat, offer=offer)
         answer = form.declare()
         detail = "déjà déclaré" if answer.already_declared else "déclaré"
-        self.ledger.checkpoint(item.key, Stage.DECLARED, detail, devis=answer.devis)
+        self.checkpoint(Stage.DECLARED, detail, devis=answer.devis)
         logger.info("{} : devis {}", detail, answer.devis)
 
     # -- stage 3: GuideWire purchase -----------------------------------------------------------
     def existing_policy(self, vin: str, page: Page | None = None) -> str | None:
         """The police number GuideWire already holds for this VIN, if any (asked on the portal)."""
-        results = self.guidewire_screen(page).search(vin)
+        results = self.tabs.guidewire_screen(page).search(vin)
         for row in results.policies():
             if "annul" not in row.get("STATUT", "").casefold():
                 return row.get("NUMÉRO", "").strip() or None
         return None
 
-    def _checker_tab(self) -> Page:
-        if self._checker is None or self._checker.is_closed():
-            self._checker = self.context.new_page()
-        return self._checker
-
-    def buy(self, item: WarrantyItem) -> None:
-        entry = self._entry(item.key)
+    def buy(self) -> None:
+        entry = self.entry
         police = self.existing_policy(entry.vin)
         if police:
-            self.ledger.checkpoint(item.key, Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
+            self.checkpoint(Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
             logger.info("police {} déjà souscrite pour {} : rien à acheter", police, entry.vin)
             return
-        devis_page = self.guidewire_screen().search(entry.devis).open_devis(entry.devis)
+        devis_page = self.tabs.guidewire_screen().search(entry.devis).open_devis(entry.devis)
         if not devis_page.can_continue():
             raise BusinessError(
                 f"Devis {entry.devis} : {devis_page.status() or 'ne peut pas être poursuivi'}",
@@ -426,20 +284,19 @@ class WarrantyRunner:
         step = devis_page.continue_devis().next().next().select(entry.offer)
         step.check_before_buying()  # `Ce devis a expiré`, or anything else said against it
         # Prove once more, right before paying, that nobody bought it meanwhile.
-        police = self.existing_policy(entry.vin, self._checker_tab())
+        police = self.existing_policy(entry.vin, self.tabs.checker())
         if police:
-            self.ledger.checkpoint(item.key, Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
+            self.checkpoint(Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
             return
-        self.ledger.checkpoint(item.key, Stage.BUYING, f"achat {entry.offer} sur devis {entry.devis}")
+        self.checkpoint(Stage.BUYING, f"achat {entry.offer} sur devis {entry.devis}")
         police = step.buy().confirm().police_number()
-        self.ledger.checkpoint(item.key, Stage.BOUGHT, "police souscrite", police=police)
+        self.checkpoint(Stage.BOUGHT, "police souscrite", police=police)
         logger.info("police {} souscrite", police)
 
     # -- stage 4: the policy PDF ---------------------------------------------------------------
-    def file_pdf(self, item: WarrantyItem) -> None:
-        entry = self._entry(item.key)
-        path = fetch_policy_pdf(self.guidewire_screen(), entry.police, self.settings.policies_dir)
-        self.ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name}", pdf=str(path))
+    def file_pdf(self) -> None:
+        path = fetch_policy_pdf(self.tabs.guidewire_screen(), self.entry.police, self.settings.policies_dir)
+        self.checkpoint(Stage.DONE, f"PDF {path.name}", pdf=str(path))
         logger.info("PDF classé : {}", path)
 
 

@@ -19,15 +19,15 @@ from weakref import WeakKeyDictionary
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from rpa.browser import current_document
-from rpa.errors import (
+from rpa.browser.launch import current_document
+from rpa.core.errors import (
     PortalRefusal,
     PortalUnavailable,
     RpaError,
     SessionExpired,
     UnconfirmedMessage,
 )
-from rpa.failures import NOTICE_RE, SHOWN_RE, Reading, read_message, read_messages, said
+from rpa.core.failures import NOTICE_RE, SHOWN_RE, Reading, read_message, read_messages, said
 
 # What a user reads of each matched element, if it is shown: one round trip for them all.
 VISIBLE_TEXTS_JS = """els => els

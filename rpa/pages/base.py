@@ -28,12 +28,13 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from rpa.browser import current_document, screen_timeout_ms
-from rpa.errors import BusinessError, PageMismatch, PortalUnavailable, RpaError, SessionExpired
-from rpa.failures import SHOWN_RE, Reading, read_messages
+from rpa.browser.launch import current_document, screen_timeout_ms
+from rpa.core.errors import BusinessError, PageMismatch, PortalUnavailable, RpaError, SessionExpired
+from rpa.core.failures import SHOWN_RE, Reading, read_messages
+from rpa.core.text import same
+from rpa.core.waiting import pause
 from rpa.pages import answers
 from rpa.pages.soon import SLICE_MS, soon
-from rpa.together import pause
 
 T = TypeVar("T")
 P = TypeVar("P", bound="BasePage")
@@ -75,15 +76,6 @@ def name_re(text: str) -> re.Pattern[str]:
 def starts_re(text: str) -> re.Pattern[str]:
     """An accessible name that begins with `text` (cards carry a count: `DEVIS OUVERTS 2`)."""
     return re.compile(rf"^\s*{loose(text)}\b", re.IGNORECASE)
-
-
-def same(a: str, b: str) -> bool:
-    """Equal ignoring case, accents and spaces (PORTALS.md's rule for comparing values)."""
-
-    def norm(s: str) -> str:
-        return re.sub(r"\s+", "", _base_char(s)).casefold()
-
-    return norm(a) == norm(b)
 
 
 def read_control(control: Locator) -> str:

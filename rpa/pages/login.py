@@ -11,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 
 from rpa.config import PortalSettings
-from rpa.errors import PageMismatch, PortalRefusal, SignInRefused, UnconfirmedMessage
+from rpa.core.errors import PageMismatch, PortalRefusal, SignInRefused, UnconfirmedMessage
 from rpa.pages import answers
 from rpa.pages.base import BasePage, button, name_re
 

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Locator
 
 from rpa.pages.base import Table, button, name_re
-from rpa.pages.guidewire.portal import GwPage
+from rpa.pages.guidewire.frame import GwPage
 from rpa.pages.guidewire.wizard import ContratStep
 
 HEADING_RE = re.compile(r"Devis\s*\((\d+)\)\s*(.*)", re.I)

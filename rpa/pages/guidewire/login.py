@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
-from rpa.pages.guidewire.portal import GwHomePage
+from rpa.pages.guidewire.frame import GwHomePage
 from rpa.pages.login import PortalLogin, SignInGate
 
 

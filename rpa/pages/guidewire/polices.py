@@ -9,9 +9,9 @@ from pathlib import Path
 from playwright.sync_api import Download as PwDownload
 from playwright.sync_api import Locator
 
-from rpa.errors import PortalUnavailable
+from rpa.core.errors import PortalUnavailable
 from rpa.pages.base import Table, clickable, name_re, starts_re
-from rpa.pages.guidewire.portal import GwPage
+from rpa.pages.guidewire.frame import GwPage
 
 PDF_NAME_RE = re.compile(r"\.pdf\s*$", re.I)
 COUNT_RE = re.compile(r"(\d+)")

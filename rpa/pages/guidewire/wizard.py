@@ -13,9 +13,9 @@ from typing import Literal
 
 from playwright.sync_api import Locator, Page, expect
 
-from rpa.errors import BusinessError
+from rpa.core.errors import BusinessError
 from rpa.pages.base import Table, button, cell, name_re, read_control
-from rpa.pages.guidewire.portal import GwPage
+from rpa.pages.guidewire.frame import GwPage
 from rpa.pages.soon import soon
 
 POLICE_RE = re.compile(r"Paiement effectu[ée]\s*\(\s*Police\s*(\d+)\s*\)", re.I)

@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Download, Locator, expect
 
 from rpa.pages.base import Table, button, cell, name_re, read_control, write_control
-from rpa.pages.planetvo.menu import MenuPage
+from rpa.pages.planetvo.frame import MenuPage
 from rpa.pages.soon import soon
 
 COLUMNS = ("N°", "Statut", "Vo Vendu", "Site VO Vendu")

@@ -6,7 +6,7 @@ from playwright.sync_api import Page
 
 from rpa.config import PortalSettings
 from rpa.pages.login import PortalLogin, SignInGate
-from rpa.pages.planetvo.menu import HomePage
+from rpa.pages.planetvo.frame import HomePage
 
 
 class LoginPage(PortalLogin[HomePage]):

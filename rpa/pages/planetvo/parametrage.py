@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import Table, button, cell, name_re, read_control
-from rpa.pages.planetvo.menu import MenuPage
+from rpa.pages.planetvo.frame import MenuPage
 from rpa.pages.soon import soon
 
 

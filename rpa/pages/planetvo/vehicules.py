@@ -6,9 +6,9 @@ import re
 
 from playwright.sync_api import Locator, Page
 
-from rpa.errors import BusinessError
+from rpa.core.errors import BusinessError
 from rpa.pages.base import Table, button, cell, name_re, write_control
-from rpa.pages.planetvo.menu import MenuPage
+from rpa.pages.planetvo.frame import MenuPage
 
 COLUMNS = ("N° Police", "Immat.", "VIN")
 NO_RESULT_RE = re.compile(r"aucun", re.I)

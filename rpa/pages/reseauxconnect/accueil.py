@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Locator
 
 from rpa.pages.base import Table, cell
-from rpa.pages.reseauxconnect.nav import CentralisateurPage
+from rpa.pages.reseauxconnect.frame import CentralisateurPage
 
 COLUMNS = ("Immatriculation", "VIN", "Numéro devis")
 VIN_RE = re.compile(r"^\s*[A-Z0-9]{17}\s*$", re.I)

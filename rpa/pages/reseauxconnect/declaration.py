@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import button, choice, name_re, read_control, write_control
-from rpa.pages.reseauxconnect.nav import CentralisateurPage
+from rpa.pages.reseauxconnect.frame import CentralisateurPage
 from rpa.pages.soon import soon
 
 DEVIS_RE = re.compile(r"num[ée]ro devis\s*:\s*(\d+)", re.I)

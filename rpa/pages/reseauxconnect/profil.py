@@ -6,7 +6,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from rpa.pages.base import button, choice, name_re
 from rpa.pages.reseauxconnect.declaration import DeclarerVentePage
-from rpa.pages.reseauxconnect.nav import CentralisateurPage
+from rpa.pages.reseauxconnect.frame import CentralisateurPage
 from rpa.pages.soon import soon
 
 

@@ -6,7 +6,7 @@ from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import Table, button, name_re
 from rpa.pages.soon import soon
-from rpa.pages.traqueur.common import ExtranetPage
+from rpa.pages.traqueur.frame import ExtranetPage
 
 LIST_COLUMNS = ("N° demande", "Date de création", "Résumé (nb)")
 DETAIL_COLUMNS = ("VIN", "N° Abonnement", "Statut")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Locator
 
 from rpa.pages.base import name_re
-from rpa.pages.traqueur.common import ExtranetPage
+from rpa.pages.traqueur.frame import ExtranetPage
 
 if TYPE_CHECKING:
     from rpa.pages.traqueur.demandes import DemandesListPage

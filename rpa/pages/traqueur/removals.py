@@ -8,7 +8,7 @@ from playwright.sync_api import Locator, expect
 
 from rpa.pages.base import Table, button, cell, clickable, loose, name_re
 from rpa.pages.soon import soon
-from rpa.pages.traqueur.common import ExtranetPage
+from rpa.pages.traqueur.frame import ExtranetPage
 
 COLUMNS = ("Demandeur", "VIN", "N° Abonnement", "Statut")
 SUBMIT_RE = re.compile(r"^\s*(OK|Valider|Confirmer.*|Envoyer)\s*$", re.I)

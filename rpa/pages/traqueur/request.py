@@ -7,9 +7,9 @@ from pathlib import Path
 
 from playwright.sync_api import Locator
 
-from rpa.errors import PageMismatch
+from rpa.core.errors import PageMismatch
 from rpa.pages.base import button, name_re
-from rpa.pages.traqueur.common import ExtranetPage
+from rpa.pages.traqueur.frame import ExtranetPage
 
 REVIEW_COLUMNS = ("VIN", "N° Abonnement", "Code distributeur", "Statut")
 DONE_RE = re.compile(r"Votre demande a bien [ée]t[ée] enregistr[ée]e", re.I)

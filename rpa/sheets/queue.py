@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, Field
 
-from rpa.errors import InputError, InputProblem
+from rpa.core.errors import InputError, InputProblem
+from rpa.core.text import fold
 
 # The `Exporter` columns of `Liste des Bons de commande` (PORTALS.md §1).
 EXPORT_COLUMNS = (
@@ -35,10 +35,9 @@ DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 
 
 def normalise(text: str) -> str:
-    """Compare labels and values the way PORTALS.md says: ignoring case, accents and spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\s*:]+", "", stripped).casefold()
+    """A column title or a form label as PORTALS.md compares them: ignoring case, accents,
+    spaces and the `*` / `:` marks of required fields."""
+    return fold(re.sub(r"[*:]", "", text))
 
 
 def normalise_plate(value: str) -> str:

@@ -17,16 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from greenlet import greenlet  # type: ignore[import-untyped]  # no stubs
-from tenacity import nap
 
-
-class WorkerGreenlet(greenlet):  # type: ignore[misc]  # greenlet ships no typed subclassing
-    """A worker's own stack: its sync calls park it alone."""
-
-    def __init__(self, run: Callable[[], None], loop: asyncio.AbstractEventLoop, dispatcher: greenlet) -> None:
-        super().__init__(run)
-        self.loop = loop
-        self.dispatcher = dispatcher
+from rpa.core.waiting import WorkerGreenlet, wait_on
 
 
 def run_together(anchor: Any, jobs: Sequence[Callable[[], None]]) -> list[BaseException]:
@@ -44,7 +36,7 @@ def run_together(anchor: Any, jobs: Sequence[Callable[[], None]]) -> list[BaseEx
         gathered.add_done_callback(lambda done: finished.set_result(done.result()))
 
     loop.call_soon(start)
-    _wait(loop, dispatcher, finished)
+    wait_on(loop, dispatcher, finished)
     return errors
 
 
@@ -64,38 +56,3 @@ def _start(job: Callable[[], None], loop: asyncio.AbstractEventLoop, dispatcher:
     return done
 
 
-def _wait(loop: asyncio.AbstractEventLoop, dispatcher: greenlet, future: asyncio.Future[Any]) -> None:
-    """Park this greenlet until `future` settles; the loop serves the others meanwhile."""
-    me = greenlet.getcurrent()
-    waiting = True
-
-    def resume(_: asyncio.Future[Any]) -> None:
-        if waiting:
-            me.switch()
-
-    future.add_done_callback(resume)
-    try:
-        while not future.done():
-            if dispatcher.dead:
-                raise RuntimeError("Playwright s'est arrêté")
-            dispatcher.switch()
-    finally:
-        waiting = False
-        future.remove_done_callback(resume)
-        if not dispatcher.dead:
-            asyncio._set_running_loop(loop)  # as Playwright leaves it between sync calls
-
-
-def pause(seconds: float) -> None:
-    """tenacity's sleep between retries: in a worker, only that worker waits; outside
-    one, tenacity's own."""
-    current = greenlet.getcurrent()
-    if not isinstance(current, WorkerGreenlet) or seconds <= 0:
-        nap.sleep(seconds)
-        return
-    elapsed: asyncio.Future[None] = current.loop.create_future()
-    handle = current.loop.call_later(seconds, elapsed.set_result, None)
-    try:
-        _wait(current.loop, current.dispatcher, elapsed)
-    finally:
-        handle.cancel()

@@ -10,50 +10,26 @@ recorder may have used, and the archive is checked again before it is kept.
 
 from __future__ import annotations
 
-import html
-import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from urllib.parse import quote, quote_plus
 
 from loguru import logger
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import Error as PlaywrightError
 
-from rpa.files import private_dir, private_file
+from rpa.config import TracePolicy
+from rpa.core.files import private_dir, private_file
+from rpa.core.secrets import MASK, secret_spellings
 
-MASK = b"********"
 SCRATCH = ".scratch"  # a run's private working folder for unscrubbed traces
-
-
-class TracePolicy(StrEnum):
-    """`RPA_TRACE`: which vehicles keep their trace."""
-
-    ON_FAILURE = "on-failure"
-    ALWAYS = "always"
-    OFF = "off"
-
-
-def secret_texts(secret: str) -> set[str]:
-    """How a password can be written down by a browser, a recorder or a log: typed,
-    form-encoded, inside JSON, HTML-escaped. Every scrubber of the bot masks all of them."""
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
-             json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret)}
-    return {f for f in forms if f}
-
-
-def secret_spellings(secret: str) -> set[bytes]:
-    """`secret_texts` as bytes, to search the members of an archive."""
-    return {f.encode() for f in secret_texts(secret)}
 
 
 def scrub(data: bytes, spellings: Iterable[bytes]) -> bytes:
     for spelling in sorted(spellings, key=len, reverse=True):
-        data = data.replace(spelling, MASK)
+        data = data.replace(spelling, MASK.encode())
     return data
 
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from rpa.files import private_file
+from rpa.core.files import private_file
 
 if TYPE_CHECKING:
-    from rpa.flows.run import RunSummary
+    from rpa.runs.archive import RunSummary
 
-_templates = Environment(loader=PackageLoader("rpa", "templates"), autoescape=select_autoescape(["html"]))
+_templates = Environment(loader=PackageLoader("rpa.runs", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def write_html_report(run_dir: Path, summary: RunSummary) -> Path:

@@ -12,13 +12,14 @@ import httpx
 from loguru import logger
 
 from rpa.config import NotifySettings
-from rpa.flows.run import RunSummary
-from rpa.retry import retrying
+from rpa.core.retry import retrying
+from rpa.runs.archive import RunSummary
+from rpa.runs.outcome import Result
 
 
 def summary_line(summary: RunSummary, discrepancies: int | None = None) -> str:
-    line = (f"rpa {summary.command} {summary.run_id} : {summary.count('terminé')} terminé(s), "
-            f"{summary.count('échec')} échec(s), {summary.count('déjà fait', 'doublon', 'reporté')} ignoré(s)")
+    line = (f"rpa {summary.command} {summary.run_id} : {summary.count(Result.TERMINE)} terminé(s), "
+            f"{summary.count(Result.ECHEC)} échec(s), {summary.skipped} ignoré(s)")
     if discrepancies is not None:
         line += f", rapprochement : {discrepancies} écart(s)"
     if summary.stopped:

@@ -24,10 +24,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
-from rpa.errors import InputError, InputProblem
-from rpa.files import private_file
-from rpa.report import write_literal
-from rpa.workqueue import VIN_RE
+from rpa.core.errors import InputError, InputProblem
+from rpa.core.files import private_file
+from rpa.sheets.queue import VIN_RE
+from rpa.sheets.workbook import write_literal
 
 REQUEST_HEADER = (
     "Vin", "N° Abonnement", "Code Distributeur", "Lieu de dépose", "Date de dépose souhaitée",

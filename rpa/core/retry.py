@@ -9,7 +9,7 @@ start; if the same words come back, the portal meant it: it is a refusal from th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
@@ -22,8 +22,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from rpa.config import RetrySettings
-from rpa.errors import (
+from rpa.core.errors import (
     BusinessError,
     DocumentNotReady,
     PortalRefusal,
@@ -31,9 +30,18 @@ from rpa.errors import (
     UnconfirmedMessage,
     UsageError,
 )
-from rpa.together import pause
+from rpa.core.waiting import pause
 
 T = TypeVar("T")
+
+
+class RetryPolicy(Protocol):
+    """What a retry needs to know (the settings' `retry` section: RPA_RETRY__…)."""
+
+    attempts: int
+    wait_initial_s: float
+    wait_max_s: float
+    document_wait_s: float
 
 
 def is_system_failure(exc: BaseException) -> bool:
@@ -70,7 +78,7 @@ def confirming(fn: Callable[[], T]) -> Callable[[], T]:
     return attempt
 
 
-def retrying(retry: RetrySettings, what: str, fn: Callable[[], T]) -> T:
+def retrying(retry: RetryPolicy, what: str, fn: Callable[[], T]) -> T:
     """Run `fn`, again on system failures only, a bounded number of times: the queue must go on."""
     policy = Retrying(
         sleep=pause,  # in a worker, only that worker waits
@@ -84,7 +92,7 @@ def retrying(retry: RetrySettings, what: str, fn: Callable[[], T]) -> T:
     return policy(confirming(fn))
 
 
-def waiting_for_document(retry: RetrySettings, fn: Callable[[], T]) -> T:
+def waiting_for_document(retry: RetryPolicy, fn: Callable[[], T]) -> T:
     """Like `retrying`, but bounded in time: the PDF "may appear a little after the purchase"."""
     policy = Retrying(
         sleep=pause,  # in a worker, only that worker waits

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
-from unittest import mock
 from weakref import WeakKeyDictionary, WeakSet
 
 from loguru import logger
@@ -163,9 +162,16 @@ def current_document(page: Page) -> Document | None:
 @contextmanager
 def browser_session(settings: BrowserSettings, traces_dir: Path | None = None) -> Iterator[Browser]:
     # The driver takes its environment from this process's, once, as it starts.
-    with mock.patch.dict(os.environ, {"NODE_OPTIONS": os.environ.get("NODE_OPTIONS") or DRIVER_NODE_OPTIONS}):
+    before = os.environ.get("NODE_OPTIONS")
+    os.environ["NODE_OPTIONS"] = before or DRIVER_NODE_OPTIONS
+    try:
         manager = sync_playwright()
         playwright = manager.start()
+    finally:
+        if before is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = before
     try:
         browser = launch(playwright, settings, traces_dir)
         try:

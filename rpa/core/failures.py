@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rpa.errors import BusinessError, RpaError
+from rpa.core.errors import BusinessError, RpaError
 
 
 class Reading(StrEnum):

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from rpa.ledger import LedgerItem, Stage
-from rpa.policies import POLICY_NAME_RE, first_page_mentions
+from rpa.policies.filing import POLICY_NAME_RE, first_page_mentions
+from rpa.store.ledger import LedgerItem, Stage
 
 # Kinds of discrepancy: short code -> what an operator reads in the workbook.
 KINDS: dict[str, str] = {

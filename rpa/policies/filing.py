@@ -12,8 +12,8 @@ from loguru import logger
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from rpa.errors import SystemFailure
-from rpa.files import private_dir
+from rpa.core.errors import SystemFailure
+from rpa.core.files import private_dir
 
 # FR-<code vendeur>_Policy_<n° police>-<AAAAMMJJ>.pdf (PORTALS.md §3)
 POLICY_NAME_RE = re.compile(r"^FR-(?P<code>[A-Za-z0-9]+)_Policy_(?P<police>\d+)-(?P<date>\d{8})\.pdf$")

@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from rpa.errors import LedgerUnavailable, UsageError
+from rpa.core.errors import LedgerUnavailable, UsageError
 
 Row = dict[str, Any]
 

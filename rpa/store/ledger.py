@@ -8,7 +8,7 @@ asks the portal what happened before acting again.
     new ─> declaring ─> declared ─> buying ─> bought ─> done (PDF filed)
 
 One row per vehicle plus an append-only event log for the audit trail, in a local SQLite
-file or, to share one queue between machines, on a PostgreSQL server (`rpa.ledger_stores`).
+file or, to share one queue between machines, on a PostgreSQL server (`rpa.store.db`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from rpa.ledger_stores import Store, open_store
+from rpa.store.db import Store, open_store
 
 
 class Stage(StrEnum):
@@ -93,8 +93,9 @@ class Ledger:
         assert item is not None
         return item
 
-    def checkpoint(self, key: str, stage: Stage, detail: str = "", **fields: str) -> None:
-        """Move the item to `stage` (an intent or an outcome) and log it, atomically.
+    def checkpoint(self, key: str, stage: Stage, detail: str = "", **fields: str) -> LedgerItem:
+        """Move the item to `stage` (an intent or an outcome) and log it, atomically; returns
+        the item as it now stands, for the next step to start from.
 
         Clears any previous error: the item is making progress again.
         """
@@ -102,6 +103,9 @@ class Ledger:
             self._insert(key)
             self._update(key, {**fields, "error_kind": "", "error": ""}, stage=stage)
             self._log(key, stage.value, detail)
+        item = self.get(key)
+        assert item is not None
+        return item
 
     def record_failure(self, key: str, kind: str, message: str) -> None:
         """Keep the stage reached; note why the item stopped there."""
@@ -115,7 +119,7 @@ class Ledger:
 
         Workers of one run, other runs and other machines sharing the ledger all claim here,
         so an item is never worked on twice at once. Owners are named `host:pid:…`. How a
-        dead holder's claim is given up depends on the store (see `rpa.ledger_stores`); on
+        dead holder's claim is given up depends on the store (see `rpa.store.db`); on
         SQLite a claim from another host lapses after `ttl_s`.
         """
         return self._store.claim(key, owner, ttl_s)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rpa.errors import UsageError
+from rpa.core.errors import UsageError
 
 
 def take(path: Path) -> int | None:

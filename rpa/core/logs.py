@@ -14,15 +14,10 @@ if TYPE_CHECKING:
     from loguru import Logger, Record
     from rich.console import Console
 
-from rpa.config import Settings
-from rpa.files import private_dir, private_opener
-from rpa.tracing import secret_texts
+from rpa.core.files import private_dir, private_opener
+from rpa.core.secrets import MASK, secret_texts
 
-REDACTED = "********"
-
-
-def secrets_of(settings: Settings) -> list[str]:
-    return [v for v in settings.secrets().values() if v]
+REDACTED = MASK
 
 
 def redactor(secrets: Iterable[str]) -> Callable[[Record], None]:
@@ -60,18 +55,19 @@ def _console_format(record: Record) -> str:
     return "<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> <cyan>{extra[item]}</cyan> {message}\n"
 
 
-def setup_logging(settings: Settings, *, console: Console | None = None, verbose: bool = False) -> None:
+def setup_logging(secrets: Iterable[str], data_dir: Path, *, console: Console | None = None,
+                  verbose: bool = False) -> None:
     """The console says what happens, a line each; `<data dir>/rpa.log` (private) keeps the
     details, tracebacks included, of every command."""
     logger.remove()
-    logger.configure(patcher=redactor(secrets_of(settings)), extra={"item": "-"})
+    logger.configure(patcher=redactor(secrets), extra={"item": "-"})
     level = "DEBUG" if verbose else "INFO"
     if console is not None:
         logger.add(lambda m: console.print(m.rstrip("\n"), markup=False, highlight=False),
                    level=level, format=_console_format, colorize=console.is_terminal, filter=_for_console)
     else:
         logger.add(sys.stderr, level=level, format=_console_format, filter=_for_console)
-    add_detail_log(private_dir(settings.data_dir) / "rpa.log")
+    add_detail_log(private_dir(data_dir) / "rpa.log")
 
 
 def add_detail_log(path: Path, *, serialize: bool = False) -> int:

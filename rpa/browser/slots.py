@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rpa.files import private_dir
-from rpa.lock import take
+from rpa.core.files import private_dir
+from rpa.core.lock import take
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rpa.tracing import secret_texts
+from rpa.core.secrets import secret_texts
 
 REDACTED = "********"
 _COOKIE_HEADERS = {"cookie", "set-cookie", "authorization"}

@@ -1,0 +1,1 @@
+"""What a run leaves behind: its outcomes, results workbook, archive, report, notification."""
