@@ -51,8 +51,8 @@ from rpa.config import Settings, TraqueurSettings
 from rpa.flows.demo import sandbox_settings
 from rpa.flows.removals import RemovalsResult, process_removals, request_removals
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.sandbox.traqueur_seed import SIXT, TRAMOSA, sixt_vehicles
-from rpa.sandbox.traqueur_state import (
+from rpa.sandbox.traqueur.seed import SIXT, TRAMOSA, sixt_vehicles
+from rpa.sandbox.traqueur.state import (
     PREVENU,
     Demande,
     DemandeLine,

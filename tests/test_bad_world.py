@@ -18,7 +18,7 @@ from workbooks import write_rows
 from rpa.config import Settings
 from rpa.flows.demo import sandbox_settings
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.sandbox.traqueur_seed import sixt_vehicles
+from rpa.sandbox.traqueur.seed import sixt_vehicles
 from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -1,6 +1,6 @@
 """The failure rule over a table of messages: refusals, trouble, sessions that ended, notices,
-successes and words nobody wrote down (rpa/failures.py), and the person's rule for the last:
-the same words after a fresh start are the portal's refusal (rpa/retry.py)."""
+successes and words nobody wrote down (rpa/core/failures.py), and the person's rule for the last:
+the same words after a fresh start are the portal's refusal (rpa/core/retry.py)."""
 
 from __future__ import annotations
 

@@ -40,9 +40,9 @@ REFUSED = {
 
 @pytest.fixture
 def stormy(tmp_path: Path) -> Iterator[Sandbox]:
-    with create_sandbox(tmp_path / "sandbox-state.json", latency_ms=60,
+    with create_sandbox(tmp_path / "sandbox-state.json", latency_ms=30,
                         drift=Drift.parse("all", seed=6), expire_after=25,
-                        faults=Faults(seed=6, error_rate=0.10, jitter_ms=50, late_ms=150)) as box:
+                        faults=Faults(seed=6, error_rate=0.10, jitter_ms=30, late_ms=100)) as box:
         box.state.document_delay_seconds = 0.3
         yield box
 
@@ -53,11 +53,11 @@ def test_the_demo_night_on_drifted_portals_at_ten_percent_faults_buys_each_eligi
     base = Settings(
         _env_file=None,  # type: ignore[call-arg]
         browser=BrowserSettings(timeout_ms=10_000),
-        retry=RetrySettings(attempts=6, wait_initial_s=0.3, wait_max_s=3.0, document_wait_s=60),
+        retry=RetrySettings(attempts=6, wait_initial_s=0.2, wait_max_s=1.0, document_wait_s=60),
     )
     settings = sandbox_settings(base, stormy, tmp_path / "data")
     # The server goes away for three seconds once the run is well under way.
-    outage = threading.Timer(45.0, stormy.outage, args=(3.0,))
+    outage = threading.Timer(30.0, stormy.outage, args=(3.0,))
     outage.start()
 
     try:

@@ -20,6 +20,8 @@ from rpa.config import Settings
 from rpa.runs.archive import load_summaries
 from rpa.sandbox.server import Sandbox
 from rpa.store.ledger import Ledger, Stage
+from rpa.store.removals import RemovalRecords
+from rpa.store.verdicts import Verdict, VerdictCache
 
 ELIGIBLE = ["59716", "60226", "60301", "60388", "60412", "60455"]
 
@@ -54,6 +56,36 @@ def test_checkpoints_and_failures_on_postgres(ledger_url: str) -> None:
             Stage.DECLARED, "74601", "0001006187", "portail indisponible")
         assert [e[1] for e in ledger.events("59716")] == ["declaring", "declared", "failed"]
         assert [i.key for i in ledger.all()] == ["59716"]
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgres"])
+def test_removal_records_and_pdf_verdicts_follow_the_ledger(where: str, ledger_url: str, tmp_path: Path) -> None:
+    """Everything the bot remembers is on the ledger's store: on a shared server, another
+    machine sees the removal records and the verdicts of the policies folder."""
+    location: Path | str = ledger_url if where == "postgres" else tmp_path / "ledger.sqlite3"
+    big = 1_733_241_600_123_456_789  # an mtime in nanoseconds: more than 32 bits
+    with Ledger(location) as ledger:
+        records = RemovalRecords(ledger.store)
+        records.request_intent(["VF1AAAA", "VF1BBBB"], "demande.xlsx")
+        records.request_done(["VF1AAAA"], "D42")
+        records.save_snapshot([("D42", "VF1AAAA", "Prévenu")])
+        records.save_snapshot([("D42", "VF1AAAA", "Acceptée")])  # the same line again: updated
+        records.action("VF1AAAA", "Accepter", "intent")
+        VerdictCache(ledger.store).store([("/p/a.pdf", 10, big, "0001000001", Verdict(True, "", True)),
+                                          ("/q/b.pdf", 11, big, "", Verdict(False, "vide", None))])
+    with Ledger(location) as other:  # another connection, as another machine would see it
+        records = RemovalRecords(other.store)
+        assert records.unconfirmed() == ["VF1BBBB"]
+        assert records.snapshot() == {("D42", "VF1AAAA"): "Acceptée"}
+        assert records.actions("VF1AAAA") == [("Accepter", "intent")]
+        cache = VerdictCache(other.store)
+        assert cache.load("/p/") == {"/p/a.pdf": (10, big, "0001000001", Verdict(True, "", True))}
+        cache.forget("/q/", keep=set())
+        assert cache.load("/q/") == {}
+    if where == "postgres":  # a line one machine acts on is held from the others meanwhile
+        with Ledger(location) as one, Ledger(location) as two:
+            assert RemovalRecords(one.store).claim("VF1AAAA-Accepter-L2", "host:1:w0") is None
+            assert RemovalRecords(two.store).claim("VF1AAAA-Accepter-L2", "host:2:w0") == "host:1:w0"
 
 
 def test_a_claim_is_a_row_lock_skipped_by_others_and_dropped_with_its_holder(ledger_url: str) -> None:

@@ -35,8 +35,8 @@ from rpa.pages.traqueur import (
     open_traqueur,
 )
 from rpa.sandbox.server import Sandbox
-from rpa.sandbox.traqueur_seed import sixt_vehicles
-from rpa.sandbox.traqueur_state import DemandeLine, TrackedVehicle
+from rpa.sandbox.traqueur.seed import sixt_vehicles
+from rpa.sandbox.traqueur.state import DemandeLine, TrackedVehicle
 from rpa.sheets.removals import REQUEST_HEADER
 
 pytestmark = pytest.mark.e2e

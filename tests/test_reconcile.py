@@ -18,13 +18,14 @@ from openpyxl import load_workbook
 from rpa.config import Settings
 from rpa.flows.reconcile import reconcile
 from rpa.flows.run import run_warranty
-from rpa.policies.folder import VerdictCache, compare, free_path, quarantine_dir, scan
+from rpa.policies.folder import compare, free_path, quarantine_dir, scan
 from rpa.sandbox.pdf import policy_pdf
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.server import Sandbox
 from rpa.sandbox.state import Policy
 from rpa.sheets.queue import WarrantyItem
 from rpa.store.ledger import Ledger, LedgerItem, Stage
+from rpa.store.verdicts import VerdictCache
 
 CODE = "865268J"
 HTML = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -136,7 +137,8 @@ def test_the_best_file_is_kept_among_duplicates(tmp_path: Path) -> None:
 
 
 def test_the_cache_spares_unchanged_files_and_sees_changed_ones(folder: Path, tmp_path: Path) -> None:
-    cache = VerdictCache(tmp_path / "ledger.sqlite3")
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    cache = VerdictCache(ledger.store)
     first = scan(folder, cache)
     target = folder / name("0001000002")
     calls: list[int] = []
@@ -156,7 +158,7 @@ def test_the_cache_spares_unchanged_files_and_sees_changed_ones(folder: Path, tm
         assert calls == [0, 1] and again[name("0001000002")].reason == "page HTML enregistrée en .pdf"
     finally:
         mod._check_many = original  # type: ignore[assignment]
-        cache.close()
+        ledger.close()
     assert oct((tmp_path / "ledger.sqlite3").stat().st_mode & 0o777) == "0o600"
 
 

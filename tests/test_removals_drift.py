@@ -18,7 +18,7 @@ from rpa.flows.removals import process_removals, removal_status, request_removal
 from rpa.sandbox.drift import Drift
 from rpa.sandbox.faults import Faults
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.sandbox.traqueur_seed import sixt_vehicles
+from rpa.sandbox.traqueur.seed import sixt_vehicles
 from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

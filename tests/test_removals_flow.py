@@ -18,10 +18,13 @@ from pydantic import SecretStr
 from workbooks import write_rows
 
 from rpa.config import Settings, TraqueurSettings
+from rpa.core.failures import Kind
 from rpa.flows.removals import process_removals, removal_status, request_removals
 from rpa.sandbox.server import Sandbox
-from rpa.sandbox.traqueur_seed import sixt_vehicles
+from rpa.sandbox.traqueur.seed import sixt_vehicles
 from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
+from rpa.store.ledger import Ledger
+from rpa.store.removals import RemovalRecords
 
 pytestmark = pytest.mark.e2e
 
@@ -121,6 +124,15 @@ def test_remover_file_mixing_all_actions_and_an_illegal_one(
     reasons = {o.row: o.reason for o in result.outcomes}
     assert reasons[7] == "Accepter impossible : la demande est Refusée"
     assert "absent de la liste" in reasons[8]
+    # Each failed line went through the per-item boundary: a business failure, in the portal's
+    # or the rule's words, with the screen it failed on and its trace, and marked in the ledger.
+    failed = {o.row: o for o in result.outcomes if o.result == "échec"}
+    assert {o.failure_kind for o in failed.values()} == {Kind.BUSINESS}
+    assert all(Path(o.screenshot).is_file() and Path(o.trace).is_file() for o in failed.values())
+    done = next(o for o in result.outcomes if o.row == 2)
+    assert not done.screenshot and not done.trace  # traces are kept on failure (the default)
+    with Ledger(remover.ledger_path) as ledger:
+        assert ("Accepter", "failed") in RemovalRecords(ledger.store).actions(fleet[1].vin)
     statuses = {line.vin: line.statut for d in sandbox.state.traqueur.demandes for line in d.lines}
     assert [statuses[v.vin] for v in fleet[:4]] == ["Acceptée", "Refusée", "Effectuée", "Effectuée"]
     subjects = [m.subject for m in sandbox.mailbox]

@@ -20,7 +20,9 @@ import httpx
 import pytest
 
 from rpa.sandbox.drift import Drift
-from rpa.sandbox.server import ACCOUNT_LOCKED, PORTALS, Sandbox, create_sandbox
+from rpa.sandbox.host import PORTALS
+from rpa.sandbox.server import Sandbox, create_sandbox
+from rpa.sandbox.signin import ACCOUNT_LOCKED
 from rpa.sandbox.state import SandboxState
 
 EXPIRED_HEADING = "Mot de passe expiré"

@@ -27,11 +27,19 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from rpa.sandbox import planetvo, reseauxconnect, traqueur
+from rpa.sandbox.declaration import ALL_FIELDS, prefill
 from rpa.sandbox.drift import INLINE_ERRORS, Drift
 from rpa.sandbox.faults import UNAVAILABLE_PAGE, FaultKind, Faults
+from rpa.sandbox.planetvo.app import build_app as planetvo_app
+from rpa.sandbox.planetvo.words import BDC_COLUMNS, BDC_TEXT_FILTERS, MENU, SITE_FIELDS
+from rpa.sandbox.reseauxconnect.app import build_app as reseauxconnect_app
+from rpa.sandbox.reseauxconnect.layout import DECLARER_URL, FORM_URL
+from rpa.sandbox.reseauxconnect.profil import GARANTISSEURS
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.sandbox.traqueur_seed import sixt_vehicles
+from rpa.sandbox.traqueur.app import build_app as traqueur_app
+from rpa.sandbox.traqueur.release import DEMANDE_COLUMNS, LINE_COLUMNS, REMOVER_COLUMNS
+from rpa.sandbox.traqueur.seed import sixt_vehicles
+from rpa.sandbox.traqueur.upload import EXPECTED_HEADER
 
 NAVIGATE = {"sec-fetch-mode": "navigate", "sec-fetch-dest": "document"}
 FETCH = {"sec-fetch-mode": "cors", "sec-fetch-dest": "empty"}
@@ -200,7 +208,7 @@ def sandbox_with(drift: str, seed: int, extra_bdcs: int = 0) -> Sandbox:
 
 
 def planetvo_client(box: Sandbox) -> TestClient:
-    client = TestClient(planetvo.build_app(box))
+    client = TestClient(planetvo_app(box))
     account = box.state.planetvo_account
     client.post("/", data={"username": account.username, "password": account.password})
     return client
@@ -208,13 +216,13 @@ def planetvo_client(box: Sandbox) -> TestClient:
 
 def reseauxconnect_client(box: Sandbox, bdc: str = "74602") -> tuple[TestClient, str]:
     """Signed in through a Planet VO handoff: the Profil page's HTML."""
-    client = TestClient(reseauxconnect.build_app(box))
+    client = TestClient(reseauxconnect_app(box))
     box.handoffs["t"] = bdc
     return client, client.get("/sso?token=t").text
 
 
 def traqueur_client(box: Sandbox, account: tuple[str, str]) -> TestClient:
-    client = TestClient(traqueur.build_app(box))
+    client = TestClient(traqueur_app(box))
     client.post("/login", data={"email": account[0], "password": account[1]})
     return client
 
@@ -223,7 +231,7 @@ def request_file(rows: list[list[str]]) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(list(traqueur.EXPECTED_HEADER))
+    sheet.append(list(EXPECTED_HEADER))
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -287,7 +295,7 @@ def test_a_signed_in_user_keeps_the_menu_around_the_failure() -> None:
                  for portal, (client, path) in clients.items()}
         for client, _ in clients.values():
             client.close()
-    expect_names(pages["planetvo"], links=tuple(name for name, _ in planetvo.MENU),
+    expect_names(pages["planetvo"], links=tuple(name for name, _ in MENU),
                  headings=("Bon de commande",))
     expect_names(pages["reseauxconnect"],
                  links=("Spoticar", "Accueil", "Déclarer Vente", "Profil", "Support", "Se déconnecter"))
@@ -347,22 +355,22 @@ def test_the_pages_scripts_tell_a_failed_call_in_the_portal_words() -> None:
 def test_planetvo_release_keeps_every_name(seed: int) -> None:
     box = sandbox_with("markup", seed, extra_bdcs=25)
     client = planetvo_client(box)
-    menu = tuple(name for name, _ in planetvo.MENU)
+    menu = tuple(name for name, _ in MENU)
     bdc_list = Page(client.get("/bdc").text)
     expect_names(bdc_list, links=menu, actions=("Rechercher", "Créer", "Modifier", "Supprimer", "Exporter"),
-                 labels=("N°", "statut", *(label for label, _, _ in planetvo.BDC_TEXT_FILTERS)),
+                 labels=("N°", "statut", *(label for label, _, _ in BDC_TEXT_FILTERS)),
                  headings=("Bon de commande",))
     rows = Page(client.get("/bdc/lignes").text)
-    expect_names(rows, columns=planetvo.BDC_COLUMNS, links=("Page suivante",))
+    expect_names(rows, columns=BDC_COLUMNS, links=("Page suivante",))
     assert "Bons de commande: 1 a 25 sur 40" in rows.html and "Page 1 sur 2" in rows.html
     cells = [n for n in rows.root.walk() if role_of(n) in ("cell", "gridcell")]
-    assert len(cells) == 25 * (len(planetvo.BDC_COLUMNS) + 2)
+    assert len(cells) == 25 * (len(BDC_COLUMNS) + 2)
 
     sites = Page(client.get("/parametrage").text)
     expect_names(sites, columns=("ID", "Code", "Libellé"), headings=("Paramétrage",))
     site = Page(client.get(f"/parametrage/sites/{box.state.sites[0].id}").text)
     expect_names(site, dialogs=("Modifier une localisation",), actions=("Enregistrer", "Fermer"),
-                 labels=(*(label for label, _ in planetvo.SITE_FIELDS), "Site bloqué"),
+                 labels=(*(label for label, _ in SITE_FIELDS), "Site bloqué"),
                  headings=("Modifier une localisation",))
 
     search = Page(client.get("/vehicules?rechercher=1").text)
@@ -389,7 +397,7 @@ def test_planetvo_release_changes_the_markup_not_the_export() -> None:
     box = sandbox_with("markup", 19)
     client = planetvo_client(box)
     rows = Page(client.get("/bdc/lignes").text)
-    assert rows.columns() != planetvo.BDC_COLUMNS and "Agence" in rows.columns()
+    assert rows.columns() != BDC_COLUMNS and "Agence" in rows.columns()
     assert rows.names("gridcell") and not rows.names("cell")  # this release draws a grid
     assert {"Rechercher", "Modifier"} <= Page(client.get("/bdc").text).names("link")
     site = client.get(f"/parametrage/sites/{box.state.sites[0].id}").text
@@ -397,7 +405,7 @@ def test_planetvo_release_changes_the_markup_not_the_export() -> None:
     assert '<div role="heading" aria-level="2"' in site
     export = openpyxl.load_workbook(io.BytesIO(client.get("/bdc/export").content)).active
     assert export is not None
-    assert [c.value for c in export[1]][:len(planetvo.BDC_COLUMNS)] == planetvo.BDC_COLUMNS
+    assert [c.value for c in export[1]][:len(BDC_COLUMNS)] == BDC_COLUMNS
     # A link that stands for a submit button keeps the button's name and value.
     search = client.get("/vehicules").text
     assert re.search(r'<a href="#"[^>]*data-submit data-name="rechercher" data-value="1">Rechercher</a>', search)
@@ -411,25 +419,25 @@ def test_reseauxconnect_release_keeps_every_name_and_its_validation(seed: int) -
     profil = Page(profil_html)
     expect_names(profil, links=nav, headings=("PROFIL", "Configuration des garanties commerciales"),
                  columns=("Garantie", "Identifiant", "Type de gestion"), actions=("Modifier",),
-                 labels=(*reseauxconnect.GARANTISSEURS, "Identifiant *", "Type de gestion"))
+                 labels=(*GARANTISSEURS, "Identifiant *", "Type de gestion"))
     declarer = Page(client.post("/Profil", data={"garantisseurs": [STELLANTIS]}).text)
     expect_names(declarer, headings=("DECLARATION VENTE SPOTICAR", "2. Garantie commerciale Spoticar"),
                  labels=(STELLANTIS,), actions=("Page Suivante",))
-    form = Page(client.post(reseauxconnect.DECLARER_URL, data={"garantisseur": STELLANTIS}).text)
-    expect_names(form, labels=[f.label for f in reseauxconnect.ALL_FIELDS],
+    form = Page(client.post(DECLARER_URL, data={"garantisseur": STELLANTIS}).text)
+    expect_names(form, labels=[f.label for f in ALL_FIELDS],
                  actions=("Déclarer et Garantir",), headings=("DECLARATION VENTE SPOTICAR",))
 
     record = box.state.bdc("74602")
     assert record is not None
-    values = reseauxconnect.prefill(box.state, record) | {"type_vehicule": "", "immatriculation": ""}
-    refused = Page(client.post(reseauxconnect.FORM_URL, data=values).text)
+    values = prefill(box.state, record) | {"type_vehicule": "", "immatriculation": ""}
+    refused = Page(client.post(FORM_URL, data=values).text)
     alert = next(n for n in refused.root.walk() if n.attrs.get("role") == "alert")
     assert [line.text() for line in alert.children if isinstance(line, Node)] == [
         "Le champ type véhicule est obligatoire", "Le champ immatriculation est obligatoire"]
     invalid = {refused.name(n) for n in refused.root.walk() if n.attrs.get("aria-invalid") == "true"}
     assert invalid == {"Type véhicule*", "Immatriculation*"}
 
-    done = Page(client.post(reseauxconnect.FORM_URL, data=reseauxconnect.prefill(box.state, record)).text)
+    done = Page(client.post(FORM_URL, data=prefill(box.state, record)).text)
     expect_names(done, headings=("Bienvenue au garage",), links=("Accéder à GuideWire",))
     accueil = Page(client.get("/").text)
     expect_names(accueil, columns=("Date", "Immatriculation", "VIN", "Client", "Garantie", "Numéro devis"))
@@ -441,7 +449,7 @@ def test_reseauxconnect_release_draws_required_marks_as_abbr() -> None:
     box = sandbox_with("markup", 29)
     client, _ = reseauxconnect_client(box)
     client.post("/Profil", data={"garantisseurs": [STELLANTIS]})
-    html = client.post(reseauxconnect.DECLARER_URL, data={"garantisseur": STELLANTIS}).text
+    html = client.post(DECLARER_URL, data={"garantisseur": STELLANTIS}).text
     assert 'Nom<abbr title="obligatoire">*</abbr>' in html
     assert "Nom*" in Page(html).labels()
 
@@ -460,17 +468,17 @@ def test_extranet_release_keeps_every_name(seed: int) -> None:
     review_html = sixt.post("/deposes/nouvelle", files={"fichier": ("f.xlsx", request_file(
         [[vehicle.vin, vehicle.abonnement, "EK004", "Chambery", "30/07/2030", ""]]))}).text
     review = Page(review_html)
-    expect_names(review, columns=traqueur.LINE_COLUMNS, actions=("CONFIRMER",),
+    expect_names(review, columns=LINE_COLUMNS, actions=("CONFIRMER",),
                  headings=("GÉRER LES DÉPOSES",))
     assert "Nouvelle" in {review.name(n) for n in review.root.walk() if role_of(n) in ("cell", "gridcell")}
     demandes = Page(sixt.get("/deposes").text)
-    expect_names(demandes, columns=traqueur.DEMANDE_COLUMNS, links=("#63",))
+    expect_names(demandes, columns=DEMANDE_COLUMNS, links=("#63",))
     detail = Page(sixt.get("/deposes/63").text)
-    expect_names(detail, columns=traqueur.LINE_COLUMNS, actions=("Prévenu", "Annuler la demande", "Fermer"))
+    expect_names(detail, columns=LINE_COLUMNS, actions=("Prévenu", "Annuler la demande", "Fermer"))
 
     tramosa = traqueur_client(box, TRAMOSA)
     removals = Page(tramosa.get("/deposes").text)
-    expect_names(removals, columns=traqueur.REMOVER_COLUMNS,
+    expect_names(removals, columns=REMOVER_COLUMNS,
                  actions=("Accepter la demande", "Refuser la demande", "Signaler la dépose", "OK", "Fermer"),
                  labels=("Motif du refus *",), headings=("GÉRER LES DÉPOSES",))
     signaler = Page(tramosa.get("/deposes/63/0/signaler").text)

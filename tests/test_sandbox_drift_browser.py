@@ -18,11 +18,12 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from rpa.sandbox.drift import INLINE_ERRORS, Drift
 from rpa.sandbox.faults import Faults
-from rpa.sandbox.planetvo import planetvo_release
-from rpa.sandbox.reseauxconnect import centralisateur_release
+from rpa.sandbox.planetvo.release import planetvo_release
+from rpa.sandbox.reseauxconnect.release import centralisateur_release
 from rpa.sandbox.server import Sandbox, create_sandbox
-from rpa.sandbox.traqueur import EXPECTED_HEADER, extranet_release
-from rpa.sandbox.traqueur_seed import sixt_vehicles
+from rpa.sandbox.traqueur.release import extranet_release
+from rpa.sandbox.traqueur.seed import sixt_vehicles
+from rpa.sandbox.traqueur.upload import EXPECTED_HEADER
 
 pytestmark = pytest.mark.e2e
 

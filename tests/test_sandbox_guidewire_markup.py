@@ -21,10 +21,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette asks for `httpx2` at import
     from starlette.testclient import TestClient
 
-from rpa.sandbox import guidewire
 from rpa.sandbox.drift import Drift
-from rpa.sandbox.guidewire_domain import VEHICLE_FIELDS, is_open
-from rpa.sandbox.guidewire_markup import ALWAYS_LINKS, TABLES, Markup
+from rpa.sandbox.guidewire.app import build_app as guidewire_app
+from rpa.sandbox.guidewire.domain import VEHICLE_FIELDS, is_open
+from rpa.sandbox.guidewire.markup import ALWAYS_LINKS, TABLES, Markup
 from rpa.sandbox.server import Sandbox, create_sandbox
 from rpa.sandbox.state import Devis, today
 
@@ -97,7 +97,7 @@ def test_pages_keep_their_names(seed: int) -> None:
     mk = Markup.draw(sandbox.drift)
     devis = seed_devis(sandbox)
     account = sandbox.state.guidewire_account
-    with TestClient(guidewire.build_app(sandbox)) as gw:
+    with TestClient(guidewire_app(sandbox)) as gw:
         login = gw.get("/").text
         for label in ("Nom d'utilisateur :", "Mot de passe :"):
             [(tag, attrs)] = named(login, label)
@@ -149,7 +149,7 @@ def test_pages_keep_their_names(seed: int) -> None:
 def test_today_has_no_drift() -> None:
     sandbox = create_sandbox()
     account = sandbox.state.guidewire_account
-    with TestClient(guidewire.build_app(sandbox)) as gw:
+    with TestClient(guidewire_app(sandbox)) as gw:
         gw.post("/login", data={"username": account.username, "password": account.password})
         page = gw.get("/recherche", params={"q": seed_devis(sandbox).vin}).text
         assert 'role="grid"' not in page and "<abbr" not in page and "gw-w1" not in page

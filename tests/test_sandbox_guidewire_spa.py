@@ -24,11 +24,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette asks for `httpx2` at import
     from starlette.testclient import TestClient
 
-from rpa.sandbox import guidewire
 from rpa.sandbox.drift import NOTICE, Drift
 from rpa.sandbox.faults import FaultKind, Faults
-from rpa.sandbox.guidewire_domain import EXPIRED, LOGIN_REFUSED, VEHICLE_FIELDS, is_open
-from rpa.sandbox.guidewire_spa import EXPIRY_VIEWS, VEHICLES_INTRO
+from rpa.sandbox.guidewire.app import build_app as guidewire_app
+from rpa.sandbox.guidewire.domain import EXPIRED, LOGIN_REFUSED, VEHICLE_FIELDS, is_open
+from rpa.sandbox.guidewire.spa.layout import EXPIRY_VIEWS
+from rpa.sandbox.guidewire.spa.wizard import VEHICLES_INTRO
 from rpa.sandbox.server import Sandbox, create_sandbox
 from rpa.sandbox.state import Devis, today
 
@@ -57,7 +58,7 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def gw(sandbox: Sandbox) -> Iterator[TestClient]:
-    with TestClient(guidewire.build_app(sandbox)) as client:
+    with TestClient(guidewire_app(sandbox)) as client:
         yield client
 
 

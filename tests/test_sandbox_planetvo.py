@@ -15,7 +15,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from rpa.sandbox.planetvo import BDC_COLUMNS, build_app
+from rpa.sandbox.planetvo.app import build_app
+from rpa.sandbox.planetvo.words import BDC_COLUMNS
 from rpa.sandbox.server import Sandbox, create_sandbox
 
 SPOTICAR = "Déclaration SPOTICAR (stellantis)"

@@ -22,8 +22,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from rpa.sandbox import guidewire, reseauxconnect
+from rpa.sandbox.dates import add_months
+from rpa.sandbox.declaration import prefill, split_garantie
+from rpa.sandbox.guidewire.app import build_app as guidewire_app
+from rpa.sandbox.guidewire.domain import VEHICLE_FIELDS, VIN_HINT
 from rpa.sandbox.pdf import policy_pdf
+from rpa.sandbox.reseauxconnect.app import build_app as reseauxconnect_app
+from rpa.sandbox.reseauxconnect.layout import DECLARER_URL, FORM_URL
 from rpa.sandbox.server import Sandbox, create_sandbox
 from rpa.sandbox.state import Devis, Policy, today
 
@@ -39,13 +44,13 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def rc(sandbox: Sandbox) -> Iterator[TestClient]:
-    with TestClient(reseauxconnect.build_app(sandbox)) as client:
+    with TestClient(reseauxconnect_app(sandbox)) as client:
         yield client
 
 
 @pytest.fixture
 def gw(sandbox: Sandbox) -> Iterator[TestClient]:
-    with TestClient(guidewire.build_app(sandbox)) as client:
+    with TestClient(guidewire_app(sandbox)) as client:
         yield client
 
 
@@ -92,7 +97,7 @@ def open_form(rc: TestClient, sandbox: Sandbox, bdc: str) -> str:
     if "<h1>PROFIL</h1>" in page.text:
         page = rc.post("/Profil", data={"garantisseurs": [STELLANTIS]})
     assert "DECLARATION VENTE SPOTICAR" in page.text
-    page = rc.post(reseauxconnect.DECLARER_URL, data={"garantisseur": STELLANTIS})
+    page = rc.post(DECLARER_URL, data={"garantisseur": STELLANTIS})
     assert "Déclarer et Garantir" in page.text
     return page.text
 
@@ -101,8 +106,8 @@ def submit(rc: TestClient, sandbox: Sandbox, bdc: str, **overrides: str) -> str:
     open_form(rc, sandbox, bdc)
     record = sandbox.state.bdc(bdc)
     assert record is not None
-    values = reseauxconnect.prefill(sandbox.state, record) | overrides
-    return rc.post(reseauxconnect.FORM_URL, data=values).text
+    values = prefill(sandbox.state, record) | overrides
+    return rc.post(FORM_URL, data=values).text
 
 
 def login(gw: TestClient, sandbox: Sandbox) -> None:
@@ -147,7 +152,7 @@ def test_profil_requires_a_choice_and_identifiants(rc: TestClient, sandbox: Sand
     assert 'id="cirano_identifiant" name="cirano_identifiant" value="" aria-invalid="true"' in page
     assert not sandbox.state.profil_configured
     page = rc.post("/Profil", data={"garantisseurs": [STELLANTIS, "Auto Garantie"]})
-    assert page.url.path == reseauxconnect.DECLARER_URL
+    assert page.url.path == DECLARER_URL
     assert sandbox.state.garantisseurs == [STELLANTIS, "Auto Garantie"]
     assert 'aria-labelledby="block2"' in page.text and f">{STELLANTIS}</label>" in page.text
 
@@ -156,7 +161,7 @@ def test_page_suivante_requires_a_garantie(rc: TestClient, sandbox: Sandbox) -> 
     sandbox.handoffs["t"] = "74601"
     rc.get("/sso?token=t")
     rc.post("/Profil", data={"garantisseurs": [STELLANTIS]})
-    page = rc.post(reseauxconnect.DECLARER_URL, data={}).text
+    page = rc.post(DECLARER_URL, data={}).text
     assert alerts(page) == ["Veuillez choisir une garantie commerciale"]
 
 
@@ -172,11 +177,11 @@ def test_form_is_prefilled_from_the_bdc(rc: TestClient, sandbox: Sandbox) -> Non
 
 
 def test_garantie_parsing() -> None:
-    assert reseauxconnect.split_garantie("Spoticar Premium 24 mois") == ("SPOTICAR PREMIUM", "24 mois")
-    assert reseauxconnect.split_garantie("DS Certified 12 mois") == ("DS CERTIFIED", "12 mois")
-    assert reseauxconnect.split_garantie("") == ("", "")
-    assert reseauxconnect.add_months(dt.date(2021, 12, 7), 12) == dt.date(2022, 12, 7)
-    assert reseauxconnect.add_months(dt.date(2021, 1, 31), 1) == dt.date(2021, 2, 28)
+    assert split_garantie("Spoticar Premium 24 mois") == ("SPOTICAR PREMIUM", "24 mois")
+    assert split_garantie("DS Certified 12 mois") == ("DS CERTIFIED", "12 mois")
+    assert split_garantie("") == ("", "")
+    assert add_months(dt.date(2021, 12, 7), 12) == dt.date(2022, 12, 7)
+    assert add_months(dt.date(2021, 1, 31), 1) == dt.date(2021, 2, 28)
 
 
 def test_missing_address_gives_one_line_per_field(rc: TestClient, sandbox: Sandbox) -> None:
@@ -302,8 +307,8 @@ def test_vehicle_step_reports_missing_fields(rc: TestClient, gw: TestClient,
     devis = declare(rc, sandbox, "74601")
     login(gw, sandbox)
     page = gw.get(f"/devis/{devis.numero}/vehicules").text
-    assert 'aria-describedby="v_vin_hint"' in page and guidewire.VIN_HINT in page
-    data = {f.name: devis.vehicle.get(f.key, "") for f in guidewire.VEHICLE_FIELDS}
+    assert 'aria-describedby="v_vin_hint"' in page and VIN_HINT in page
+    data = {f.name: devis.vehicle.get(f.key, "") for f in VEHICLE_FIELDS}
     page = gw.post(f"/devis/{devis.numero}/vehicules",
                    data=data | {"marque": "", "action": "suivant"}).text
     assert "Marque : Champ obligatoire" in alerts(page)

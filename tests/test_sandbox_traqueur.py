@@ -26,11 +26,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from rpa.sandbox import traqueur
 from rpa.sandbox.server import Sandbox, create_sandbox
 from rpa.sandbox.state import SandboxState
-from rpa.sandbox.traqueur_seed import ADA, SIXT, TRAMOSA, WALON, sixt_vehicles
-from rpa.sandbox.traqueur_state import TrackedVehicle
+from rpa.sandbox.traqueur.app import build_app as traqueur_app
+from rpa.sandbox.traqueur.demandes import NO_FILE, NOTHING_TO_CONFIRM
+from rpa.sandbox.traqueur.deposes import BOITIER_ERROR
+from rpa.sandbox.traqueur.seed import ADA, SIXT, TRAMOSA, WALON, sixt_vehicles
+from rpa.sandbox.traqueur.state import TrackedVehicle
+from rpa.sandbox.traqueur.upload import HEADER_ERROR, NO_LINES, UNREADABLE
 
 HEADER = ["Vin", "N° Abonnement", "Code Distributeur", "Lieu de dépose",
           "Date de dépose souhaitée", "Commentaires"]
@@ -149,14 +152,14 @@ def box(tmp_path: Path) -> Sandbox:
 
 @pytest.fixture
 def sixt(box: Sandbox) -> Iterator[TestClient]:
-    with TestClient(traqueur.build_app(box)) as client:
+    with TestClient(traqueur_app(box)) as client:
         login(client, SIXT.email, SIXT.password)
         yield client
 
 
 @pytest.fixture
 def tramosa(box: Sandbox) -> Iterator[TestClient]:
-    with TestClient(traqueur.build_app(box)) as client:
+    with TestClient(traqueur_app(box)) as client:
         login(client, TRAMOSA.email, TRAMOSA.password)
         yield client
 
@@ -182,7 +185,7 @@ def act(client: TestClient, row: dict[str, Any], action: str, **form: str) -> _P
 
 # -- sign-in and home ------------------------------------------------------------------------------
 def test_login_rejects_bad_credentials_and_shows_each_kind_of_home(box: Sandbox) -> None:
-    with TestClient(traqueur.build_app(box)) as client:
+    with TestClient(traqueur_app(box)) as client:
         page = client.get("/").text
         assert "BIENVENUE SUR L'EXTRANET PRO" in page
         bad = parse(login(client, SIXT.email, "wrong"))
@@ -210,22 +213,22 @@ def test_login_rejects_bad_credentials_and_shows_each_kind_of_home(box: Sandbox)
 def test_a_wrong_header_row_refuses_the_whole_file(
         sixt: TestClient, box: Sandbox, free: list[TrackedVehicle], header: list[str]) -> None:
     page, token = upload(sixt, xlsx([line(free[0])], header=header))
-    assert page.alerts == [traqueur.HEADER_ERROR]
+    assert page.alerts == [HEADER_ERROR]
     assert "Vin, N° Abonnement, Code Distributeur, Lieu de dépose, Date de dépose souhaitée, " \
-           "Commentaires" in traqueur.HEADER_ERROR
+           "Commentaires" in HEADER_ERROR
     assert token == "" and page.rows == []
     assert len(box.state.traqueur.demandes) == 1
 
 
 def test_unreadable_or_missing_file_is_refused(sixt: TestClient) -> None:
     page, _ = upload(sixt, b"not a spreadsheet at all", name="demande.xls")
-    assert page.alerts == [traqueur.UNREADABLE]
+    assert page.alerts == [UNREADABLE]
     page, _ = upload(sixt, b"PK\x03\x04broken zip", name="demande.xlsx")
-    assert page.alerts == [traqueur.UNREADABLE]
+    assert page.alerts == [UNREADABLE]
     response = sixt.post("/deposes/nouvelle", files={"fichier": ("", b"")})
-    assert parse(response.text).alerts == [traqueur.NO_FILE]
+    assert parse(response.text).alerts == [NO_FILE]
     page, _ = upload(sixt, xlsx([]))
-    assert page.alerts == [traqueur.NO_LINES]
+    assert page.alerts == [NO_LINES]
 
 
 def test_each_rejection_motif_and_confirm_creates_one_demande(
@@ -281,7 +284,7 @@ def test_each_rejection_motif_and_confirm_creates_one_demande(
     page, token = upload(sixt, xlsx([line(free[0])]))
     assert [statut(r) for r in page.rows] == ["Rejetée : Demande de dépose déjà en cours"]
     refused = parse(sixt.post("/deposes/confirmer", data={"token": token}).text)
-    assert refused.alerts == [traqueur.NOTHING_TO_CONFIRM]
+    assert refused.alerts == [NOTHING_TO_CONFIRM]
     assert len(state.demandes) == 2
     # Saved: a restart finds the demande.
     assert box.state_path is not None
@@ -384,7 +387,7 @@ def test_signaler_validates_then_marks_effectuee(tramosa: TestClient, box: Sandb
     row = remover_rows(tramosa)[IN_DEMANDE_63]
     page = act(tramosa, row, "signaler", date_depose=prefilled.group(1), boitier="123456",
                technicien="")
-    assert page.alerts == [f"{traqueur.BOITIER_ERROR} "
+    assert page.alerts == [f"{BOITIER_ERROR} "
                            "Le champ nom du technicien est obligatoire"]
     page = act(tramosa, row, "signaler", date_depose="31/13/2024", boitier="12345678",
                technicien="Martin")
@@ -401,7 +404,7 @@ def test_signaler_validates_then_marks_effectuee(tramosa: TestClient, box: Sandb
     assert box.state_path is not None
     saved = SandboxState.load(box.state_path).traqueur.demandes[0].lines[0]
     assert saved.statut == "Effectuée" and saved.history[-1].new == "Effectuée"
-    sixt_view = TestClient(traqueur.build_app(box))
+    sixt_view = TestClient(traqueur_app(box))
     login(sixt_view, SIXT.email, SIXT.password)
     assert parse(sixt_view.get("/deposes").text).rows[0][-1] == \
         "Total : 2 dont acceptées : 0 dont effectuées : 1"
@@ -430,7 +433,7 @@ def test_requester_cancels_prevenu_and_acceptee_but_not_final(
 
 
 def test_other_requesters_cannot_see_or_cancel(box: Sandbox) -> None:
-    with TestClient(traqueur.build_app(box)) as ada:
+    with TestClient(traqueur_app(box)) as ada:
         login(ada, ADA.email, ADA.password)
         assert parse(ada.get("/deposes").text).rows == [["Aucune demande"]]
         assert ada.get("/deposes/63").status_code == 404
@@ -492,7 +495,7 @@ def test_every_step_is_emailed(tmp_path: Path) -> None:
 
 
 def test_walon_account_acts_on_its_own_line(box: Sandbox) -> None:
-    with TestClient(traqueur.build_app(box)) as walon:
+    with TestClient(traqueur_app(box)) as walon:
         login(walon, WALON.email, WALON.password)
         rows = remover_rows(walon)
         assert list(rows) == [WALON_63]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from rpa.browser.workers import pause, run_together
+from rpa.browser.workers import run_together
+from rpa.core.waiting import pause
 
 
 def test_a_waiting_worker_lets_the_others_go_on(browser: Browser) -> None:

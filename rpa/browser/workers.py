@@ -7,7 +7,8 @@ while one waits for a portal, the others go on. Nothing here blocks the thread: 
 pause waits on the loop too (`pause`), so the other workers keep going.
 
 This leans on two attributes every sync API object has, `_loop` and `_dispatcher_fiber`,
-the same ones Playwright's own event handlers use to run user code in greenlets.
+the same ones Playwright's own event handlers use to run user code in greenlets; hence the
+Playwright range pinned in pyproject.toml (proven on 1.65).
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ def run_together(anchor: Any, jobs: Sequence[Callable[[], None]]) -> list[BaseEx
     """Run `jobs` at once on the Playwright of `anchor` (any sync API object: a browser).
 
     Returns the exceptions that ended jobs (each job is expected to catch its own)."""
-    loop: asyncio.AbstractEventLoop = anchor._loop
-    dispatcher: greenlet = anchor._dispatcher_fiber
+    loop: asyncio.AbstractEventLoop | None = getattr(anchor, "_loop", None)
+    dispatcher: greenlet | None = getattr(anchor, "_dispatcher_fiber", None)
+    if loop is None or dispatcher is None:  # a Playwright release outside pyproject's range
+        raise RuntimeError("cette version de Playwright n'expose plus _loop/_dispatcher_fiber : "
+                           "installez la version indiquée dans pyproject.toml")
     finished: asyncio.Future[list[Any]] = loop.create_future()
     errors: list[BaseException] = []
 

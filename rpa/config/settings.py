@@ -279,7 +279,7 @@ class Settings(BaseSettings):
 
     @property
     def sessions_dir(self) -> Path:
-        """The workers' portal cookies, kept between runs (`rpa/sessions.py`)."""
+        """The workers' portal cookies, kept between runs (`rpa/browser/slots.py`)."""
         return self.data_dir / "sessions"
 
     def require_traqueur(self) -> None:

@@ -124,7 +124,7 @@ class PageMismatch(SystemFailure):
 
 class UnconfirmedMessage(SystemFailure):
     """A message shown in answer to the bot's action that the rule does not know. `text` is
-    compared with what the same step says after a fresh start (`rpa/retry.py`)."""
+    compared with what the same step says after a fresh start (`rpa/core/retry.py`)."""
 
     code = "unconfirmed_message"
 

@@ -16,7 +16,7 @@ nothing: the real portals, and replicas built by other hands, show trouble their
 And only a message that appeared *in answer to the bot's action* is an answer: a notice
 that was on the page before (a maintenance window announced on every page) is neither.
 This module reads words; `rpa/pages/base.py` decides what was new; the per-item boundary
-(`classify`) and the retry policy (`rpa/retry.py`) apply the verdict.
+(`classify`) and the retry policy (`rpa/core/retry.py`) apply the verdict.
 """
 
 from __future__ import annotations

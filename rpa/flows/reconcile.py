@@ -22,20 +22,22 @@ from pathlib import Path
 
 from loguru import logger
 from playwright.sync_api import Browser, Page
-from playwright.sync_api import Error as PlaywrightError
 
 from rpa.browser.launch import browser_session, new_context
+from rpa.browser.tracing import SCRATCH, ItemTracer
 from rpa.config import Settings
-from rpa.core.errors import RpaError, UsageError
+from rpa.core.errors import UsageError
 from rpa.core.files import private_dir
 from rpa.core.retry import retrying
+from rpa.flows.boundary import Boundary, Ended
+from rpa.flows.evidence import Evidence
+from rpa.flows.guard import RunGuard
 from rpa.flows.warranty import fetch_policy_pdf
 from rpa.pages.guidewire import GwHomePage, open_guidewire
 from rpa.policies.folder import (
     KINDS,
     Discrepancy,
     PdfFile,
-    VerdictCache,
     compare,
     free_path,
     quarantine_dir,
@@ -45,6 +47,7 @@ from rpa.policies.folder import (
 from rpa.runs.archive import new_run_id
 from rpa.sheets.workbook import write_workbook
 from rpa.store.ledger import Ledger, Stage
+from rpa.store.verdicts import VerdictCache
 
 COLUMNS = ("Type", "Libellé", "Police", "Fichier", "Détail", "Action", "Après correction")
 
@@ -71,11 +74,13 @@ class ReconcileResult:
 
 
 class GuideWireSide:
-    """GuideWire seen by one signed-in tab, for the issued list, searches and downloads."""
+    """GuideWire seen by one signed-in tab, for the issued list, searches and downloads; each
+    download goes through the per-item boundary (trace, screenshot, the failure rule)."""
 
-    def __init__(self, settings: Settings, page: Page) -> None:
+    def __init__(self, settings: Settings, page: Page, boundary: Boundary) -> None:
         self.settings = settings
         self.page = page
+        self.boundary = boundary
 
     def home(self) -> GwHomePage:
         return open_guidewire(self.page, self.settings.guidewire)
@@ -96,19 +101,29 @@ class GuideWireSide:
         rows = self.home().search(police).policies()
         return any(r.get("NUMÉRO", "").strip() == police for r in rows)
 
-    def download(self, police: str, directory: Path) -> Path:
-        return retrying(self.settings.retry, f"PDF de la police {police}",
-                        lambda: fetch_policy_pdf(self.home(), police, directory))
+    def download(self, police: str, directory: Path) -> Ended[Path]:
+        return self.boundary.run(f"police-{police}", partial(
+            retrying, self.settings.retry, f"PDF de la police {police}",
+            lambda: fetch_policy_pdf(self.home(), police, directory)))
 
 
 @contextmanager
-def _guidewire(settings: Settings, browser: Browser | None) -> Iterator[GuideWireSide]:
-    with (browser_session(settings.browser) if browser is None else _given(browser)) as b:
-        context = new_context(b, settings.browser)
-        try:
-            yield GuideWireSide(settings, context.new_page())
-        finally:
-            context.close()
+def _guidewire(settings: Settings, browser: Browser | None, run_dir: Path) -> Iterator[GuideWireSide]:
+    scratch = private_dir(run_dir / SCRATCH)
+    try:
+        with (browser_session(settings.browser) if browser is None else _given(browser)) as b:
+            context = new_context(b, settings.browser)
+            try:
+                page = context.new_page()
+                tracer = ItemTracer(context, settings.trace, directory=run_dir / "traces", scratch=scratch,
+                                    secrets=settings.secret_values())
+                boundary = Boundary(RunGuard(down_after=settings.retry.portal_down_after), tracer=tracer,
+                                    evidence=Evidence(run_dir / "screenshots"), screen=lambda: page)
+                yield GuideWireSide(settings, page, boundary)
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @contextmanager
@@ -135,19 +150,19 @@ def reconcile(settings: Settings, directory: Path | None = None, *, fix: bool = 
         raise UsageError(f"{directory} n'est pas un dossier")
     if not offline:
         require_guidewire(settings)
+    run_dir = private_dir(settings.runs_dir / new_run_id())
     with Ledger(settings.ledger_location) as ledger:
-        cache = VerdictCache(settings.ledger_path)
-        try:
-            if offline:
-                return _reconcile(settings, directory, ledger, cache, None, fix, out, started)
-            with _guidewire(settings, browser) as gw:
-                return _reconcile(settings, directory, ledger, cache, gw, fix, out, started)
-        finally:
-            cache.close()
+        cache = VerdictCache(ledger.store)
+        if offline:
+            return _reconcile(settings, directory, ledger, cache, None, fix, out or run_dir / "rapprochement.xlsx",
+                              started)
+        with _guidewire(settings, browser, run_dir) as gw:
+            return _reconcile(settings, directory, ledger, cache, gw, fix, out or run_dir / "rapprochement.xlsx",
+                              started)
 
 
 def _reconcile(settings: Settings, directory: Path, ledger: Ledger, cache: VerdictCache,
-               gw: GuideWireSide | None, fix: bool, out: Path | None,
+               gw: GuideWireSide | None, fix: bool, out: Path,
                started: dt.datetime) -> ReconcileResult:
     files = scan(directory, cache)
     before = {f.rel: f for f in files}
@@ -176,8 +191,7 @@ def _reconcile(settings: Settings, directory: Path, ledger: Ledger, cache: Verdi
     seen = {(d.kind, d.police, d.file) for d in found}
     rows += [[d.kind, d.label, d.police, d.file, d.detail, "", "nouveau"]
              for d in remaining if (d.kind, d.police, d.file) not in seen]
-    target = out or private_dir(settings.runs_dir / new_run_id()) / "rapprochement.xlsx"
-    path = write_workbook(target, "Rapprochement", COLUMNS, rows, (18, 40, 12, 60, 70, 60, 16))
+    path = write_workbook(out, "Rapprochement", COLUMNS, rows, (18, 40, 12, 60, 70, 60, 16))
     seconds = (dt.datetime.now() - started).total_seconds()
     return ReconcileResult(directory=directory, files=len(files), found=found, remaining=remaining,
                            path=path, seconds=seconds, fixed=fix, lost=lost)
@@ -207,13 +221,12 @@ def _fix(settings: Settings, directory: Path, ledger: Ledger, gw: GuideWireSide 
         if gw is None:
             d.action = "hors ligne : rien téléchargé"
             continue
-        try:
-            path = gw.download(d.police, directory)
-        except (RpaError, PlaywrightError) as err:  # reported, and the other fixes go on
-            message = err.message if isinstance(err, RpaError) else str(err).splitlines()[0]
-            d.action = f"échec du téléchargement : {message}"
-            logger.error("police {} : {}", d.police, message)
+        ended = gw.download(d.police, directory)
+        if ended.value is None:  # reported, and the other fixes go on
+            reason = ended.failure.message if ended.failure else ended.deferred
+            d.action = f"échec du téléchargement : {reason}"
             continue
+        path = ended.value
         d.action = f"téléchargé → {path.name}"
         for item in ledger.all():
             if item.police == d.police:  # a police is set at `bought`: now the PDF is filed

@@ -12,7 +12,6 @@ crash it looks the policy up before trying again.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,19 +28,15 @@ from rpa.core.retry import retrying, waiting_for_document
 from rpa.core.text import same
 from rpa.flows.evidence import Evidence
 from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
+from rpa.flows.prerequisites import Prerequisites
 from rpa.flows.tabs import PortalTabs
 from rpa.pages.guidewire import GwPage
-from rpa.pages.planetvo import MenuPage
 from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
 from rpa.policies.filing import check_pdf, file_policy
 from rpa.sheets.queue import WarrantyItem, read_queue
 from rpa.store.ledger import Ledger, LedgerItem, Stage
 
 T = TypeVar("T")
-
-# A BDC's `Garantie` must be one of these for the Centralisateur to take it (tutorial).
-ELIGIBLE_GARANTIE_RE = re.compile(r"spoticar|ds\s*certified", re.I)
-
 
 def fetch_policy_pdf(home: GwPage, police: str, directory: Path) -> Path:
     """Download the PDF of police `police` from its policy page, check it and file it in
@@ -74,7 +69,7 @@ class WarrantyStages:
         self.evidence = evidence or Evidence(None)
         self.run_dir = run_dir
         self.entry = LedgerItem(key="")  # the vehicle in progress, as the ledger last said
-        self._rrd1: dict[str, str] = {}
+        self.prerequisites = Prerequisites()
 
     # -- retries and checkpoints -----------------------------------------------------------
     def retrying(self, what: str, fn: Callable[[], T]) -> T:
@@ -153,53 +148,8 @@ class WarrantyStages:
 
     # -- stage 1: Planet VO prerequisites ----------------------------------------------------
     def check_prerequisites(self, item: WarrantyItem) -> str:
-        """The BDC is `Cloturé`, carries a Spoticar/DS garantie and a delivery date, and its
-        site has a Code RRD1. Returns the BDC number."""
-        home = self.tabs.planetvo_home()
-        criteria = {"N°": item.bdc} if item.bdc else {"vo vendu": item.vo_vendu}
-        listing = home.open_bons_de_commande().search(**criteria)
-        rows = [
-            r for r in listing.all_records()
-            if r.get("Vo Vendu", "").strip() == item.vo_vendu
-            and (not item.bdc or r.get("N°", "").strip() == item.bdc)
-        ]
-        if not rows:
-            raise BusinessError(
-                f"Aucun bon de commande pour le véhicule {item.vo_vendu}"
-                + (f" (BDC {item.bdc})" if item.bdc else ""),
-                code="bdc_unknown",
-            )
-        row = max(rows, key=lambda r: (_date_key(r.get("Date de création", "")), r.get("N°", "")))
-        numero, statut = row.get("N°", "").strip(), row.get("Statut", "").strip()
-        if not same(statut, "Cloturé"):
-            raise BusinessError(
-                f"Bon de commande {numero} non clôturé (statut : {statut})", code="bdc_not_closed"
-            )
-        form = listing.open_bdc(numero)
-        garantie, livraison = form.garantie(), form.date_livraison()
-        form.close()
-        if not ELIGIBLE_GARANTIE_RE.search(garantie):
-            raise BusinessError(
-                f"Bon de commande {numero} : aucune garantie Spoticar / DS Certified"
-                f" (Garantie : « {garantie} »)",
-                code="no_spoticar_garantie",
-            )
-        if not livraison:
-            raise BusinessError(
-                f"Bon de commande {numero} : date de livraison manquante", code="no_delivery_date"
-            )
-        site = row.get("Site VO Vendu", "").strip()
-        if not self._site_rrd1(home, site):
-            raise BusinessError(f"Code RRD1 SPOTICAR manquant pour le site {site}", code="rrd1_missing")
-        return numero
-
-    def _site_rrd1(self, home: MenuPage, site: str) -> str:
-        """Read once per site and run: every vehicle of a site shares its Code RRD1."""
-        if site not in self._rrd1:
-            dialog = home.open_parametrage().open_site(site)
-            self._rrd1[site] = dialog.code_rrd1().strip()
-            dialog.close()
-        return self._rrd1[site]
+        """The BDC's rules, checked on Planet VO (`rpa/flows/prerequisites.py`). Returns its number."""
+        return self.prerequisites.check(self.tabs.planetvo_home(), item)
 
     # -- stage 2: Garantir and the reseauxconnect declaration ------------------------------
     def declare(self, item: WarrantyItem) -> None:
@@ -298,9 +248,3 @@ class WarrantyStages:
         path = fetch_policy_pdf(self.tabs.guidewire_screen(), self.entry.police, self.settings.policies_dir)
         self.checkpoint(Stage.DONE, f"PDF {path.name}", pdf=str(path))
         logger.info("PDF classé : {}", path)
-
-
-def _date_key(text: str) -> str:
-    """`JJ/MM/AAAA` sorted as a date."""
-    parts = text.strip().split("/")
-    return "".join(reversed(parts)) if len(parts) == 3 else text

@@ -13,14 +13,13 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Literal, TypeVar
 
-from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import (
-    RetryCallState,
     Retrying,
     retry_if_exception,
     retry_if_exception_type,
@@ -29,11 +28,18 @@ from tenacity import (
 )
 
 from rpa.browser.launch import current_document, screen_timeout_ms
-from rpa.core.errors import BusinessError, PageMismatch, PortalUnavailable, RpaError, SessionExpired
-from rpa.core.failures import SHOWN_RE, Reading, read_messages
+from rpa.core.errors import BusinessError, PortalUnavailable, RpaError, SessionExpired
+from rpa.core.failures import Reading, read_messages
 from rpa.core.text import same
 from rpa.core.waiting import pause
 from rpa.pages import answers
+from rpa.pages.diagnosis import (
+    ERROR_PAGE_RELOADS,
+    diagnosis,
+    error_page_to_reload,
+    log_reload,
+    log_repeat,
+)
 from rpa.pages.soon import SLICE_MS, soon
 
 T = TypeVar("T")
@@ -42,8 +48,6 @@ P = TypeVar("P", bound="BasePage")
 _ACCENTS = {
     "a": "aàâäá", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú", "c": "cç",
 }
-# How many times an error page is reloaded before the stage itself is retried.
-ERROR_PAGE_RELOADS = 3
 
 
 def _base_char(ch: str) -> str:
@@ -234,8 +238,8 @@ class BasePage:
         """
         reloads = Retrying(
             sleep=pause,  # in a worker, only that worker waits
-            retry=retry_if_exception(self._reloadable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
-            wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_reload, reraise=True,
+            retry=retry_if_exception(partial(error_page_to_reload, self.page)), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
+            wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=log_reload, reraise=True,
         )
         for attempt in reloads:
             with attempt, self._on_this_portal():
@@ -323,7 +327,7 @@ class BasePage:
         policy = Retrying(
             sleep=pause,  # in a worker, only that worker waits
             retry=retry_if_exception_type(PortalUnavailable), stop=stop_after_attempt(1 + ERROR_PAGE_RELOADS),
-            wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=self._log_repeat, reraise=True,
+            wait=wait_exponential_jitter(initial=0.3, max=3), before_sleep=log_repeat, reraise=True,
         )
         for attempt in policy:
             with attempt:
@@ -341,32 +345,6 @@ class BasePage:
         else:
             self.act(f"{what} (rechargement)", self.page.reload)
         self.wait_until_loaded()
-
-    @staticmethod
-    def _log_repeat(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        logger.warning("{} : étape refaite ({}/{})", exc, state.attempt_number, ERROR_PAGE_RELOADS)
-
-    def _reloadable(self, exc: BaseException) -> bool:
-        """Reload only an error page that a GET brought (a whole error page, or a portal's
-        layout saying it failed): never resend a form, and an alert on a screen drawn by
-        script is that screen's business (the step or the stage is done again, asking the
-        portal first where money is involved)."""
-        if not isinstance(exc, PortalUnavailable) or self.page.is_closed():
-            return False
-        document = current_document(self.page)
-        if document is None or document.method != "GET":
-            return False
-        try:
-            return (document.status >= 500 or answers.new_document_since_action(self.page)
-                    or bool(SHOWN_RE.search(self.page.title())))
-        except PlaywrightError:
-            return False
-
-    @staticmethod
-    def _log_reload(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        logger.warning("{} : rechargement de la page ({}/{})", exc, state.attempt_number, ERROR_PAGE_RELOADS)
 
     # -- reading messages ------------------------------------------------------------
     def fresh_messages(self, scope: Locator | None = None, *, fresh: bool = True) -> list[str]:
@@ -397,38 +375,9 @@ class BasePage:
         """What a screen that never came is, as a person would tell: the session ended, the
         portal said something (even before the action, if it is trouble), fields were left
         highlighted, an unknown dialog is in the way, or just a screen that never came."""
-        failure = self._diagnose(what)
+        failure = diagnosis(self.page, what, self.login_landmark())
         failure.portal = failure.portal or self.PORTAL
         return failure
-
-    def _diagnose(self, what: str) -> RpaError:
-        if self.page.is_closed():
-            return PageMismatch(f"{what} : l'onglet s'est fermé")
-        try:
-            login = self.login_landmark()
-            if login is not None and (login.first.is_visible() or answers.session_prompt(self.page).is_visible()):
-                return SessionExpired(f"{what} : la session a expiré (page de connexion affichée)")
-            fresh = self.fresh_messages()
-            if fresh:
-                failure = answers.answer_error(self.page, what, fresh)
-                if failure is not None:
-                    return failure
-            standing = answers.texts_of(answers.messages(self.page, fresh=False))
-            if read_messages(standing) in (Reading.SESSION, Reading.TROUBLE, Reading.REFUSAL):
-                # Said before the action and still said: a refusal or trouble that stands.
-                failure = answers.answer_error(self.page, what, standing)
-                if failure is not None:
-                    return failure
-            refused = answers.highlighted_refusal(self.page)
-            if refused is not None:
-                return refused
-            dialogs = [t.strip().splitlines()[0] for t in self.page.get_by_role("dialog").all_inner_texts() if t.strip()]
-            url = self.page.url
-        except PlaywrightError:
-            return PageMismatch(f"{what} : l'élément attendu n'est pas apparu")
-        if dialogs:
-            return PageMismatch(f"{what} : l'écran attendu n'est pas venu, une fenêtre est restée ouverte (« {dialogs[0][:80]} »)")
-        return PageMismatch(f"{what} : l'élément attendu n'est pas apparu (page {url})")
 
     def act(self, what: str, action: Callable[[], T]) -> T:
         """Do what a user does (a click, a choice), noting first what the screen already says:

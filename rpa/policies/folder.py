@@ -3,8 +3,8 @@
 `scan` reads the folder (every file, recursively) into facts; `compare` turns the facts, the
 ledger and (when online) GuideWire's issued policies into discrepancies. Checking that a file
 is a readable PDF carrying its police number means parsing it with pypdf (a few ms each): too
-slow for a folder of 100,000 files every night, so each verdict is kept in the ledger's SQLite
-file (`pdf_checks`) and an unchanged file (same size, same mtime to the nanosecond) is not
+slow for a folder of 100,000 files every night, so each verdict is kept in the ledger
+(`rpa.store.verdicts`) and an unchanged file (same size, same mtime to the nanosecond) is not
 parsed again.
 """
 
@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sqlite3
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -25,6 +24,7 @@ from pypdf import PdfReader
 
 from rpa.policies.filing import POLICY_NAME_RE, first_page_mentions
 from rpa.store.ledger import LedgerItem, Stage
+from rpa.store.verdicts import Verdict, VerdictCache
 
 # Kinds of discrepancy: short code -> what an operator reads in the workbook.
 KINDS: dict[str, str] = {
@@ -68,13 +68,6 @@ class PdfFile:
     def good(self) -> bool:
         """A file that needs nothing done: the portal's name, a real PDF, its number inside."""
         return self.name_ok and self.readable and self.police_in_text is True
-
-
-@dataclass(frozen=True)
-class Verdict:
-    readable: bool
-    reason: str
-    police_in_text: bool | None
 
 
 @dataclass
@@ -166,61 +159,6 @@ def _check_many(jobs: list[tuple[str, str]]) -> list[Verdict]:
 def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-class VerdictCache:
-    """`pdf_checks` in the ledger's SQLite file: a verdict per absolute path, valid while the
-    file keeps its size and mtime_ns (any rewrite changes one of them)."""
-
-    _SCHEMA = """
-    CREATE TABLE IF NOT EXISTS pdf_checks (
-        path TEXT PRIMARY KEY,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        police TEXT NOT NULL DEFAULT '',
-        readable INTEGER NOT NULL,
-        reason TEXT NOT NULL DEFAULT '',
-        police_in_text INTEGER
-    )
-    """
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(self._SCHEMA)
-        path.chmod(0o600)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def load(self, prefix: str) -> dict[str, tuple[int, int, str, Verdict]]:
-        rows = self._db.execute(
-            "SELECT path, size, mtime_ns, police, readable, reason, police_in_text FROM pdf_checks"
-            " WHERE path >= ? AND path < ?", (prefix, prefix + "\uffff"),
-        )
-        return {
-            r[0]: (r[1], r[2], r[3], Verdict(bool(r[4]), r[5], None if r[6] is None else bool(r[6])))
-            for r in rows
-        }
-
-    def store(self, rows: Iterable[tuple[str, int, int, str, Verdict]]) -> None:
-        self._db.execute("BEGIN")
-        self._db.executemany(
-            "INSERT OR REPLACE INTO pdf_checks VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((p, s, m, pol, int(v.readable), v.reason,
-              None if v.police_in_text is None else int(v.police_in_text))
-             for p, s, m, pol, v in rows),
-        )
-        self._db.execute("COMMIT")
-
-    def forget(self, prefix: str, keep: set[str]) -> None:
-        """Drop verdicts of files gone from the folder, so the table does not grow forever."""
-        gone = [p for p in self.load(prefix) if p not in keep]
-        if gone:
-            self._db.execute("BEGIN")
-            self._db.executemany("DELETE FROM pdf_checks WHERE path = ?", ((p,) for p in gone))
-            self._db.execute("COMMIT")
 
 
 def scan(directory: Path, cache: VerdictCache | None = None, *, workers: int | None = None) -> list[PdfFile]:

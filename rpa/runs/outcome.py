@@ -27,6 +27,29 @@ class Result(StrEnum):
         return self in (Result.ECHEC, Result.REPORTE, Result.PRIS_AILLEURS)
 
 
+class LineResult(StrEnum):
+    """Every way a line of a removal file can end (`rpa removals request|status|process`)."""
+
+    CREEE = "créée"  # in a demande the extranet created
+    REJETEE = "rejetée"  # the extranet's review refused it (`Rejetée : <motif>`)
+    DEJA_DEMANDEE = "déjà demandée"  # a live demande holds the VIN: not sent again
+    REFUSEE_LOCALEMENT = "refusée localement"  # the file's row is wrong: nothing sent
+    APPLIQUEE = "appliquée"  # the remover's action went through
+    DEJA_FAIT = "déjà fait"  # the line was already in the status asked for
+    LUE = "lue"  # read by `rpa removals status`
+    ECHEC = "échec"  # a business or system failure (`LineOutcome.failure_kind`)
+    REPORTE = "reporté"  # not started: the command stopped (refused sign-in, extranet down)
+    PRIS_AILLEURS = "pris ailleurs"  # another worker or machine was on it
+
+    @property
+    def failed(self) -> bool:
+        return self in (LineResult.REJETEE, LineResult.REFUSEE_LOCALEMENT, LineResult.ECHEC)
+
+    @property
+    def unfinished(self) -> bool:
+        return self.failed or self in (LineResult.REPORTE, LineResult.PRIS_AILLEURS)
+
+
 class Outcome(BaseModel):
     """What happened to one input row."""
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from rpa.sandbox.traqueur_seed import build_traqueur_state
-from rpa.sandbox.traqueur_state import TraqueurState
+from rpa.sandbox.traqueur.seed import build_traqueur_state
+from rpa.sandbox.traqueur.state import TraqueurState
 
 
 def today() -> dt.date:

@@ -1,7 +1,8 @@
 """Where the ledger's rows live: a local SQLite file (the default) or a PostgreSQL server
 (`RPA_LEDGER_URL`) that several machines share to work one queue.
 
-Both speak the same SQL (``?`` placeholders, ``ON CONFLICT``); they differ in how a
+Every table the bot keeps is here (vehicles, claims, events, removal requests and actions,
+PDF verdicts), so a shared ledger shares all of it. Both speak the same SQL (``?`` placeholders, ``ON CONFLICT``); they differ in how a
 transaction starts and in how an item is claimed:
 
 - SQLite: a `claims` row with an owner and a deadline, taken under ``BEGIN IMMEDIATE``. A
@@ -18,7 +19,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -43,6 +44,26 @@ CREATE TABLE IF NOT EXISTS items (
     updated_at TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS items_vin ON items (vin);
+""" + """
+CREATE TABLE IF NOT EXISTS removal_requests (
+    vin TEXT NOT NULL, demande TEXT NOT NULL DEFAULT '', file TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS removal_snapshot (
+    demande TEXT NOT NULL, vin TEXT NOT NULL, statut TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (demande, vin)
+);
+CREATE TABLE IF NOT EXISTS removal_actions (
+    vin TEXT NOT NULL, action TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pdf_checks (
+    path TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    police TEXT NOT NULL DEFAULT '',
+    readable INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    police_in_text INTEGER
+);
 """
 
 _SQLITE_SCHEMA = _ITEMS + """
@@ -82,6 +103,8 @@ CREATE INDEX IF NOT EXISTS events_key ON events (key);
 
 class Store(Protocol):
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]: ...
+
+    def many(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None: ...
 
     def transaction(self) -> AbstractContextManager[None]: ...
 
@@ -127,6 +150,9 @@ class SqliteStore:
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         return [dict(r) for r in self._db.execute(sql, params).fetchall()]
+
+    def many(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
+        self._db.executemany(sql, params)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -195,6 +221,10 @@ class PostgresStore:
         with self._reachable():
             cursor = self._db.execute(self._sql(sql), params)
             return list(cursor.fetchall()) if cursor.description else []
+
+    def many(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
+        with self._reachable(), self._db.cursor() as cursor:
+            cursor.executemany(self._sql(sql), list(params))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -64,6 +64,11 @@ class Ledger:
         self.location = location
         self._store: Store = open_store(location)
 
+    @property
+    def store(self) -> Store:
+        """The connection, for the other records kept beside the vehicles (removals, PDF verdicts)."""
+        return self._store
+
     def close(self) -> None:
         self._store.close()
 

@@ -1,4 +1,4 @@
-// {% raw %} GuideWire's client-side application (rpa/sandbox/guidewire_spa.py).
+// {% raw %} GuideWire's client-side application (rpa/sandbox/guidewire/spa/).
 //
 // One page: every screen is drawn here from the JSON API. Clicks move between screens with
 // history.pushState; Back/Forward with popstate; F5 draws the screen the URL names.
@@ -107,7 +107,7 @@
     }
   }
 
-  // A list (columns as guidewire_markup.py TABLES, in the order this release shows them).
+  // A list (columns as guidewire/markup.py TABLES, in the order this release shows them).
   function table(name, rows, attrs) {
     const columns = MK.columns[name];
     const grid = MK.grids.includes(name);

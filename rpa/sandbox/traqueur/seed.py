@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from rpa.sandbox.traqueur_state import (
+from rpa.sandbox.traqueur.state import (
     PREVENU,
     Demande,
     DemandeLine,

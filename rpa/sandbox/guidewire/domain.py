@@ -1,30 +1,22 @@
-"""GuideWire's rules, shared by its two faces: the server-rendered portal (guidewire.py) and the
-client-side application (guidewire_spa.py). PORTALS.md §3.
+"""GuideWire's rules, shared by its two faces: the server-rendered portal (classic/) and the
+client-side application (spa/). PORTALS.md §3.
 
 Everything that reads or changes the world lives here, once: which devis are open, what the
 search box finds, how the wizard validates, how a purchase happens (at most once per devis),
-when the policy document appears, and how sessions end. The two apps only decide how to show
-it (HTML pages or JSON).
+and when the policy document appears (how sessions end: sessions.py). The two apps only
+decide how to show it (HTML pages or JSON).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from starlette.requests import Request
-
-from rpa.sandbox.reseauxconnect import (
-    add_months,
-    guidewire_vehicle,
-    parse_fr_date,
-    prefill,
-)
-from rpa.sandbox.server import Sandbox, SessionStore
+from rpa.sandbox.dates import add_months, parse_fr_date
+from rpa.sandbox.declaration import guidewire_vehicle, prefill
 from rpa.sandbox.state import (
     Devis,
     Offer,
@@ -326,40 +318,3 @@ def buy(state: SandboxState, devis: Devis) -> BuyOutcome:
     state.purchases.append(Purchase(at=now, devis=devis.numero, police=policy.numero,
                                     vin=devis.vin))
     return "bought"
-
-
-# -- sessions ---------------------------------------------------------------------------------
-@dataclass
-class GwSessions:
-    """GuideWire's sign-in rules: a session ends after inactivity and, as a fault knob, after
-    N authenticated requests (pages and API calls alike)."""
-
-    sandbox: Sandbox
-
-    @property
-    def store(self) -> SessionStore:
-        return self.sandbox.sessions[PORTAL]
-
-    def current(self, request: Request) -> tuple[dict[str, Any] | None, bool]:
-        """The live session (this request counted), or None and whether one had existed
-        (so it expired rather than never was)."""
-        had_cookie = bool(request.cookies.get(self.store.cookie))
-        session = self.store.get(request)
-        if session is None:
-            return None, had_cookie
-        now = time.monotonic()
-        limit = self.sandbox.guidewire_expire_after_requests
-        if now - session["last"] > self.sandbox.guidewire_idle_seconds or (
-            limit is not None and session["requests"] >= limit
-        ):
-            self.store.drop(request)
-            return None, True
-        session["last"] = now
-        session["requests"] += 1
-        return session, False
-
-    def open(self, request: Request) -> str:
-        """Sign in: a fresh session (any previous one on this browser ends); its token."""
-        self.store.drop(request)
-        return self.store.create({"user": self.sandbox.state.guidewire_account.username,
-                                  "last": time.monotonic(), "requests": 0, "viewed": []})

@@ -10,7 +10,7 @@ box out; the requester's lines then live in one `Demande`. Each line moves on it
        └───────────────────────────────────┴──┴──> Refusée | Effectuée | Annulée (final)
 
 This module only imports pydantic, so `rpa.sandbox.state` can embed it without a cycle;
-the seed world is in `rpa.sandbox.traqueur_seed`.
+the seed world is in `rpa.sandbox.traqueur.seed`.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ MAYBE_LINKS = ("Précédent", "Sauvegarder", "Supprimer le devis", "Annuler")
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # the key in a row dict (rpa/sandbox/guidewire_domain.py)
+    key: str  # the key in a row dict (rpa/sandbox/guidewire/domain.py)
     header: str  # the column header a user reads (PORTALS.md)
     link: bool = False  # the cell is a link to the row's `href`
 
