@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 RPA := $(VENV)/bin/rpa
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 
 .PHONY: setup chromium postgresql demo test bench lint clean
 
@@ -44,7 +44,7 @@ demo: setup
 	$(RPA) demo || [ $$? -eq 1 ]
 
 test: setup postgresql
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -q
 
 # The warranty chain at 200 ms latency with 1, 2 and 4 workers; the removal flows (request
 # and process, lines per minute); then an offline `rpa reconcile` of 100,000 generated

@@ -20,6 +20,7 @@ from rich.table import Table
 from rpa.config import Settings, read_settings
 from rpa.core.errors import RpaError, UsageError
 from rpa.core.logs import details_only, setup_logging
+from rpa.flows.planetvo_queue import lookup
 from rpa.flows.removals import RemovalsResult
 from rpa.flows.run import ItemSource, RunResult, run_warranty
 from rpa.runs.archive import new_run_id
@@ -120,7 +121,7 @@ def warranty(
     if queue:
         source = read_queue(queue)  # a bad file is refused before any browser starts
     else:
-        source = lambda stages: [stages.lookup(immat=immat, vin=vin, bdc=bdc)]  # noqa: E731
+        source = lambda stages: [lookup(stages, immat=immat, vin=vin, bdc=bdc)]  # noqa: E731
     result = run_items(settings, source)
     print_summary(result, settings)
     raise typer.Exit(result.exit_code)
@@ -154,6 +155,7 @@ def sandbox(
     seed: Annotated[int, typer.Option(help="Seed of the faults and jitter, to replay a session.")] = 0,
     expire_after: Annotated[int | None, typer.Option(help="GuideWire signs out after this many requests.")] = None,
     drift: Annotated[str, typer.Option(help="What a portal's next release changes: all, or some of spa, inline-errors, markup, notice, cookies (comma-separated).")] = "",
+    points_de_vente: Annotated[int, typer.Option(min=1, max=2, help="Points of sale, each with its own GuideWire account (2: a dealer group).")] = 1,
 ) -> None:
     """Serve the bundled replica of the portals on loopback until Ctrl-C."""
     from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
@@ -163,13 +165,17 @@ def sandbox(
         "planetvo": port, "reseauxconnect": port + 1, "guidewire": port + 2, "traqueur": port + 3,
     }
     knobs = sandbox_knobs(drift, seed, faults, jitter_ms, late_ms, expire_after)
-    box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports, **knobs).bind()
+    box = create_sandbox(state, latency_ms=latency_ms, extra_bdcs=extra_bdcs, ports=ports,
+                         points_of_sale=points_de_vente, **knobs).bind()
     s = box.state
     pvo, rc, gw = box.url("planetvo"), box.url("reseauxconnect"), box.url("guidewire")
     out.print("[bold]Bac à sable rpa[/bold] (Ctrl-C pour arrêter)")
     out.print(f"  Planet VO      {pvo}   {s.planetvo_account.username} / {s.planetvo_account.password}")
     out.print(f"  reseauxconnect {rc}   (par la fenêtre Garantir de Planet VO)", soft_wrap=True)
     out.print(f"  GuideWire      {gw}   {s.guidewire_account.username} / {s.guidewire_account.password}")
+    for site, own in s.points_of_sale.items():  # a dealer group's other points of sale
+        out.print(f"    point de vente {site:<12} {own.username} / {own.password}",
+                  markup=False, highlight=False)
     tq = box.url("traqueur")
     out.print(f"  Traqueur       {tq}")
     for account in s.traqueur.accounts:
@@ -184,6 +190,8 @@ def sandbox(
         ("RPA_GUIDEWIRE__OFFERS", json.dumps(DEMO_OFFER_MAPPING, ensure_ascii=False)),
         ("RPA_RESEAUXCONNECT__GARANTISSEURS", json.dumps(DEMO_GARANTISSEURS, ensure_ascii=False)),
         ("RPA_TRAQUEUR__URL", tq),
+        *([("RPA_GUIDEWIRE__ACCOUNTS", json.dumps({site: a.model_dump() for site, a in s.guidewire_accounts().items()}))]
+          if s.points_of_sale else []),
     ):
         out.print(f"  {name}='{value}'", markup=False, highlight=False, soft_wrap=True)
     sys.stdout.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from rpa.browser.launch import CHROMIUM_ARGS, new_context
-from rpa.config import BrowserSettings, RetrySettings, Settings
+from rpa.config import BrowserSettings, RetrySettings, Settings, TracePolicy
 from rpa.flows.demo import sandbox_settings
 from rpa.sandbox.server import Sandbox, create_sandbox
 
@@ -50,13 +50,31 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
-    base = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        browser=BrowserSettings(timeout_ms=8_000),
-        retry=RetrySettings(attempts=2, wait_initial_s=0.2, wait_max_s=1.0, document_wait_s=20),
-    )
-    return sandbox_settings(base, sandbox, tmp_path / "data")
+def settings_for(tmp_path: Path) -> Callable[[Sandbox], Settings]:
+    """Settings pointing at a given sandbox, with the tests' short timeouts and retries."""
+    def settings_of(box: Sandbox) -> Settings:
+        base = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            # Recording a trace costs a fifth of a flow test's time (measured): off unless a test
+            # looks at traces, which asks for them (`trace_kept` below); the CLI tests and the
+            # drifted night keep the operator's default.
+            trace=TracePolicy.OFF,
+            browser=BrowserSettings(timeout_ms=8_000),
+            retry=RetrySettings(attempts=2, wait_initial_s=0.2, wait_max_s=1.0, document_wait_s=20),
+        )
+        return sandbox_settings(base, box, tmp_path / "data")
+    return settings_of
+
+
+@pytest.fixture
+def settings(sandbox: Sandbox, settings_for: Callable[[Sandbox], Settings]) -> Settings:
+    return settings_for(sandbox)
+
+
+@pytest.fixture
+def trace_kept(settings: Settings) -> Settings:
+    """The settings with the operator's default: a failed item keeps its trace."""
+    return settings.model_copy(update={"trace": TracePolicy.ON_FAILURE})
 
 
 @pytest.fixture

@@ -27,8 +27,9 @@ def items(*keys: str) -> list[WarrantyItem]:
 
 @pytest.mark.e2e
 def test_a_bug_in_one_vehicle_never_stops_the_night(
-    sandbox: Sandbox, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox, trace_kept: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    settings = trace_kept  # this test looks at the trace a failure keeps
     checked = WarrantyStages.check_prerequisites
 
     def buggy(self: WarrantyStages, item: WarrantyItem) -> str:

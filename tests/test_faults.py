@@ -18,8 +18,8 @@ import pytest
 
 from rpa.config import BrowserSettings, RetrySettings, Settings
 from rpa.flows.demo import sandbox_settings
+from rpa.flows.planetvo_queue import exported_queue
 from rpa.flows.run import run_warranty
-from rpa.flows.warranty import WarrantyStages
 from rpa.sandbox.drift import Drift
 from rpa.sandbox.faults import Faults
 from rpa.sandbox.server import Sandbox, create_sandbox
@@ -61,7 +61,7 @@ def test_the_demo_night_on_drifted_portals_at_ten_percent_faults_buys_each_eligi
     outage.start()
 
     try:
-        result = run_warranty(settings, WarrantyStages.exported_queue, workers=2)  # two workers share the night
+        result = run_warranty(settings, exported_queue, workers=2)  # two workers share the night
     finally:
         outage.cancel()
         outage.join()

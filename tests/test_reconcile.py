@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from rpa.config import Settings
 from rpa.flows.reconcile import reconcile
 from rpa.flows.run import run_warranty
-from rpa.policies.folder import compare, free_path, quarantine_dir, scan
+from rpa.policies.folder import compare, free_path, quarantine_dir, scan, to_quarantine
 from rpa.sandbox.pdf import policy_pdf
 from rpa.sandbox.seed import build_state
 from rpa.sandbox.server import Sandbox
@@ -116,12 +116,15 @@ def test_compare_finds_every_kind(folder: Path) -> None:
 
 def test_unknown_says_to_whom(folder: Path) -> None:
     portal = {"0001000001", "0001000008", "0001000011"}
-    found = compare(scan(folder), LEDGER, portal)
+    found = compare(scan(folder), LEDGER, portal, vins={"0001000008": "VF3AAAAAAAA000008"})
     unknown = {d.police: d.detail for d in found if d.kind == "pdf_inconnu"}
-    assert unknown == {"0001000002": "police inconnue de GuideWire",
-                       "0001000008": "police inconnue du registre"}
-    # GuideWire's word counts as bought too.
-    assert ("pdf_manquant", "0001000011", "") in kinds(found)
+    assert unknown == {"0001000002": "police inconnue de GuideWire"}
+    # GuideWire's word counts as bought too: a police it holds that the ledger lacks was bought
+    # outside the bot, with or without its PDF in the folder; never quarantined.
+    outside = {(d.police, d.file): d for d in found if d.kind == "achetee_hors_rpa"}
+    assert set(outside) == {("0001000008", name("0001000008")), ("0001000011", "")}
+    assert "VF3AAAAAAAA000008" in outside["0001000008", name("0001000008")].detail
+    assert not any(to_quarantine(d, True) for d in outside.values())
 
 
 def test_the_best_file_is_kept_among_duplicates(tmp_path: Path) -> None:

@@ -98,8 +98,9 @@ def test_a_50_line_request_then_a_rerun_changes_nothing(
 
 
 def test_remover_file_mixing_all_actions_and_an_illegal_one(
-    sandbox: Sandbox, settings: Settings, tmp_path: Path
+    sandbox: Sandbox, trace_kept: Settings, tmp_path: Path
 ) -> None:
+    settings = trace_kept  # this test looks at the trace a failure keeps
     fleet = sixt_vehicles(sandbox.state.traqueur)[:5]
     requester, remover = as_account(settings, sandbox, SIXT), as_account(settings, sandbox, TRAMOSA)
     request_removals(requester, sheet(tmp_path / "d.xlsx", REQUEST_HEADER, [

@@ -72,9 +72,10 @@ def listening_url(proc: subprocess.Popen[str]) -> str:
 
 
 def test_a_failing_vehicle_leaves_a_trace_that_the_trace_viewer_opens(
-    settings: Settings, viewer: Callable[..., subprocess.Popen[str]],
+    trace_kept: Settings, viewer: Callable[..., subprocess.Popen[str]],
     browser_type_launch_args: dict[str, Any], tmp_path: Path,
 ) -> None:
+    settings = trace_kept  # this test looks at the trace a failure keeps
     result = run_warranty(settings, items("VINCE08", "60226"))
     failed, done = result.outcomes
     assert failed.result == "échec" and done.result == "terminé"

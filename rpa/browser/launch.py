@@ -110,7 +110,11 @@ def dismiss_overlays(page: Page, overlays: dict[str, str]) -> None:
         answer = re.compile(rf"^\s*{re.escape(button)}\s*$", re.I)
 
         def close(overlay: Locator, answer: re.Pattern[str] = answer, title: str = title) -> None:
-            overlay.get_by_role("button", name=answer).or_(overlay.get_by_role("link", name=answer)).first.click()
+            try:
+                overlay.get_by_role("button", name=answer).or_(overlay.get_by_role("link", name=answer)).first.click()
+            except PlaywrightError as err:  # another window over it: left for the step to report
+                logger.debug("fenêtre « {} » non fermée : {}", title, err.message.splitlines()[0])
+                return
             logger.debug("fenêtre « {} » fermée ({})", title, answer.pattern)
 
         try:

@@ -33,16 +33,29 @@ def scrub(data: bytes, spellings: Iterable[bytes]) -> bytes:
     return data
 
 
-def scrub_trace(source: Path, target: Path, secrets: Iterable[str]) -> Path:
-    """Copy the trace archive `source` to `target` (a private file) with every secret masked."""
+def scrub_trace(source: Path, target: Path, secrets: Iterable[str],
+                extra: Iterable[tuple[str, Path]] = ()) -> Path:
+    """Copy the trace archive `source` to `target` (a private file) with every secret masked.
+
+    `extra`: other contexts' chunks of the same item (a point of sale's own GuideWire
+    session), merged in as `<name>.trace` / `<name>.network`: the trace viewer shows every
+    context of one archive side by side."""
     spellings = {s for secret in secrets if secret for s in secret_spellings(secret)}
-    with zipfile.ZipFile(source) as zin, private_file(target) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                data = scrub(zin.read(info), spellings)
-                if any(s in data for s in spellings):  # cannot happen; never keep it if it did
-                    raise RuntimeError("un mot de passe subsiste dans la trace")
-                zout.writestr(info.filename, data)
+    written: set[str] = set()
+    with private_file(target) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for prefix, archive in [("", source), *extra]:
+            with zipfile.ZipFile(archive) as zin:
+                for info in zin.infolist():
+                    name = info.filename
+                    if prefix and "/" not in name:  # trace.trace -> <prefix>-trace.trace
+                        name = f"{prefix}-{name}"
+                    if name in written:  # resources are named by content: one copy is enough
+                        continue
+                    data = scrub(zin.read(info), spellings)
+                    if any(s in data for s in spellings):  # cannot happen; never keep it if it did
+                        raise RuntimeError("un mot de passe subsiste dans la trace")
+                    zout.writestr(name, data)
+                    written.add(name)
     return target
 
 
@@ -56,6 +69,20 @@ class ItemTracer:
     scratch: Path  # private, deleted after the run: the unscrubbed chunk never lives elsewhere
     secrets: list[str] = field(default_factory=list)
     _open: bool = field(default=False, init=False)
+    _others: dict[str, BrowserContext] = field(default_factory=dict, init=False)
+
+    def attach(self, name: str, context: BrowserContext) -> None:
+        """Another context the item's work goes through (a point of sale's GuideWire account):
+        its chunks join the item's trace."""
+        self._others[name] = context
+        if self.policy is TracePolicy.OFF:
+            return
+        context.tracing.start(screenshots=False, snapshots=True, sources=False)
+        if self._open:
+            context.tracing.start_chunk(title=name)
+
+    def _contexts(self) -> list[BrowserContext]:
+        return [self.context, *self._others.values()]
 
     def __post_init__(self) -> None:
         if self.policy is not TracePolicy.OFF:
@@ -67,7 +94,8 @@ class ItemTracer:
     def begin(self, key: str) -> None:
         if self.policy is TracePolicy.OFF:
             return
-        self.context.tracing.start_chunk(title=key)
+        for context in self._contexts():
+            context.tracing.start_chunk(title=key)
         self._open = True
 
     def finish(self, key: str, failed: bool) -> Path | None:
@@ -76,19 +104,28 @@ class ItemTracer:
             return None
         self._open = False
         keep = self.policy is TracePolicy.ALWAYS or (failed and self.policy is TracePolicy.ON_FAILURE)
+        raws: list[Path] = []
         try:
             if not keep:
-                self.context.tracing.stop_chunk()
+                for context in self._contexts():
+                    context.tracing.stop_chunk()
                 return None
             raw = private_dir(self.scratch) / f"{_file_stem(key)}.zip"
             self.context.tracing.stop_chunk(path=raw)
-            try:
-                return scrub_trace(raw, self.directory / f"{_file_stem(key)}.zip", self.secrets)
-            finally:
-                raw.unlink(missing_ok=True)
+            raws.append(raw)
+            extra = []
+            for name, context in self._others.items():
+                other = self.scratch / f"{_file_stem(key)}.{_file_stem(name)}.zip"
+                context.tracing.stop_chunk(path=other)
+                raws.append(other)
+                extra.append((_file_stem(name), other))
+            return scrub_trace(raw, self.directory / f"{_file_stem(key)}.zip", self.secrets, extra)
         except PlaywrightError as err:  # a dead browser must not hide the vehicle's own failure
             logger.warning("trace de {} perdue : {}", key, err.message)
             return None
+        finally:
+            for raw in raws:
+                raw.unlink(missing_ok=True)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -96,14 +133,16 @@ class ItemTracer:
         if not self._open:
             yield
             return
-        self.context.tracing.group(name)
+        for context in self._contexts():
+            context.tracing.group(name)
         try:
             yield
         finally:
-            try:
-                self.context.tracing.group_end()
-            except PlaywrightError:
-                pass
+            for context in self._contexts():
+                try:
+                    context.tracing.group_end()
+                except PlaywrightError:
+                    pass
 
 
 def _file_stem(key: str) -> str:

@@ -2,6 +2,7 @@
 
 from rpa.config.settings import (
     BrowserSettings,
+    GuideWireAccount,
     GuideWireSettings,
     NightlySettings,
     NotifySettings,
@@ -17,6 +18,7 @@ from rpa.config.settings import (
 
 __all__ = [
     "BrowserSettings",
+    "GuideWireAccount",
     "GuideWireSettings",
     "NightlySettings",
     "NotifySettings",

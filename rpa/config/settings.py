@@ -124,9 +124,43 @@ class ReseauxConnectSettings(BaseModel):
     password: SecretStr = SecretStr("")
 
 
+class GuideWireAccount(BaseModel):
+    """A point of sale's own PSA credentials at GuideWire."""
+
+    username: str
+    password: SecretStr
+
+
 class GuideWireSettings(PortalSettings):
     # "<Garantie>|<Durée>" as shown on the declaration form -> GuideWire offer name.
     offers: dict[str, str] = Field(default_factory=dict)
+    # A dealer group: one PSA account per point of sale, by the Planet VO site's `Code`,
+    # `Libellé` or Code RRD1 (RPA_GUIDEWIRE__ACCOUNTS='{"PE64": {"username": …, "password": …}}').
+    # Unset, the one account of RPA_GUIDEWIRE__USERNAME / __PASSWORD serves every site.
+    accounts: dict[str, GuideWireAccount] = Field(default_factory=dict)
+
+    @property
+    def by_site(self) -> bool:
+        """Policies are bought, searched and filed per point of sale."""
+        return bool(self.accounts)
+
+    def account_names(self) -> list[str]:
+        """Every account the bot may sign in with ("" is the single account)."""
+        return list(self.accounts) or [""]
+
+    def account_for(self, *site: str) -> str | None:
+        """The account of a site named by any of its code, libellé or Code RRD1 ("" when one
+        account serves every site); None when the group has no account for it."""
+        if not self.accounts:
+            return ""
+        return next((name for name in self.accounts for s in site if s and same(name, s)), None)
+
+    def sign_in(self, account: str) -> PortalSettings:
+        """Where and as whom to sign in for `account`."""
+        if not account:
+            return self
+        chosen = self.accounts[account]
+        return PortalSettings(url=self.url, username=chosen.username, password=chosen.password)
 
     def offer_for(self, garantie: str, duree: str) -> str | None:
         for key, offer in self.offers.items():
@@ -245,6 +279,8 @@ class Settings(BaseSettings):
         return {
             "RPA_PLANETVO__PASSWORD": self.planetvo.password.get_secret_value(),
             "RPA_GUIDEWIRE__PASSWORD": self.guidewire.password.get_secret_value(),
+            **{f"RPA_GUIDEWIRE__ACCOUNTS[{name}].password": account.password.get_secret_value()
+               for name, account in self.guidewire.accounts.items()},
             "RPA_RESEAUXCONNECT__PASSWORD": self.reseauxconnect.password.get_secret_value(),
             "RPA_TRAQUEUR__PASSWORD": self.traqueur.password.get_secret_value(),
             "RPA_NOTIFY__SMTP_PASSWORD": self.notify.smtp_password.get_secret_value(),
@@ -254,6 +290,11 @@ class Settings(BaseSettings):
     @property
     def policies_dir(self) -> Path:
         return self.data_dir / "policies"
+
+    def policy_folder(self, account: str) -> Path:
+        """Where a policy bought under `account` is filed: one folder per point of sale when
+        the group has several accounts."""
+        return self.policies_dir / account if account else self.policies_dir
 
     @property
     def ledger_path(self) -> Path:
@@ -305,11 +346,15 @@ class Settings(BaseSettings):
                 + "). Renseignez-les dans l'environnement ou dans .env, "
                 "ou essayez le bac à sable avec `rpa demo`."
             )
-        for name, portal in (("PLANETVO", self.planetvo), ("GUIDEWIRE", self.guidewire)):
+        portals = [("PLANETVO", self.planetvo)] + ([] if self.guidewire.by_site else [("GUIDEWIRE", self.guidewire)])
+        for name, portal in portals:
             if not portal.username or not portal.password.get_secret_value():
                 raise UsageError(
                     f"Identifiants manquants : RPA_{name}__USERNAME et RPA_{name}__PASSWORD."
                 )
+        for site, account in self.guidewire.accounts.items():
+            if not account.username or not account.password.get_secret_value():
+                raise UsageError(f"RPA_GUIDEWIRE__ACCOUNTS : identifiants incomplets pour le point de vente {site}.")
         if not self.guidewire.offers:
             raise UsageError(
                 "RPA_GUIDEWIRE__OFFERS est vide : sans correspondance Garantie|Durée -> offre, "

@@ -14,11 +14,17 @@ from loguru import logger
 from pydantic import SecretStr
 from rich.console import Console
 
-from rpa.config import GuideWireSettings, PlanetVoSettings, ReseauxConnectSettings, Settings
+from rpa.config import (
+    GuideWireAccount,
+    GuideWireSettings,
+    PlanetVoSettings,
+    ReseauxConnectSettings,
+    Settings,
+)
 from rpa.core.files import private_dir
 from rpa.core.logs import setup_logging
+from rpa.flows.planetvo_queue import exported_queue
 from rpa.flows.run import ItemSource, RunResult
-from rpa.flows.warranty import WarrantyStages
 from rpa.sandbox.seed import DEMO_GARANTISSEURS, DEMO_OFFER_MAPPING
 from rpa.sandbox.server import Sandbox, create_sandbox
 
@@ -36,6 +42,9 @@ def sandbox_settings(base: Settings, box: Sandbox, data_dir: Path) -> Settings:
             "guidewire": GuideWireSettings(
                 url=box.url("guidewire"), username=s.guidewire_account.username,
                 password=SecretStr(s.guidewire_account.password), offers=dict(DEMO_OFFER_MAPPING),
+                # A group of several points of sale: each site's own account, by its code.
+                accounts={site: GuideWireAccount(username=a.username, password=SecretStr(a.password))
+                          for site, a in s.guidewire_accounts().items()} if s.points_of_sale else {},
             ),
             "reseauxconnect": ReseauxConnectSettings(garantisseurs=list(DEMO_GARANTISSEURS)),
         }
@@ -54,7 +63,7 @@ def run_demo(base: Settings, root: Path, run_items: Callable[[Settings, ItemSour
 
         # The queue as Planet VO gives it: every BDC, so the ones still `En cours` are
         # reported too rather than silently left out. Kept with the run.
-        result = run_items(settings, WarrantyStages.exported_queue)
+        result = run_items(settings, exported_queue)
         if box.faults.total or box.drift.names:  # a dry run of a bad night: what it was made of
             logger.info("bac à sable : {} requête(s), pannes injectées {}, dérives {}", box.faults.requests,
                         dict(box.faults.injected) or "aucune", ", ".join(sorted(box.drift.names)) or "aucune")

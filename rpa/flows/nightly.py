@@ -16,6 +16,7 @@ from loguru import logger
 
 from rpa.config import Settings
 from rpa.core.lock import exclusive
+from rpa.flows.planetvo_queue import exported_queue
 from rpa.flows.reconcile import ReconcileResult, reconcile
 from rpa.flows.run import RunResult, run_warranty
 from rpa.flows.warranty import WarrantyStages
@@ -47,7 +48,7 @@ def next_occurrence(at: dt.time | None, now: dt.datetime | None = None) -> dt.da
 
 def closed_bdcs(stages: WarrantyStages) -> list[WarrantyItem]:
     """Planet VO: Bon de commande, `statut` = `Cloturé`, `Exporter`."""
-    return stages.exported_queue(statut="Cloturé")
+    return exported_queue(stages, statut="Cloturé")
 
 
 def run_nightly(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from rpa.core.errors import BusinessError, UsageError
 from rpa.core.files import private_file
+from rpa.flows.tabs import PortalTabs
 from rpa.pages.planetvo import MenuPage
-from rpa.sheets.queue import WarrantyItem, normalise_plate
+from rpa.sheets.queue import WarrantyItem, normalise_plate, read_queue
+
+T = TypeVar("T")
 
 
 def export_bdcs(home: MenuPage, destination: Path, statut: str = "") -> Path:
@@ -42,3 +48,28 @@ def resolve_vehicle(home: MenuPage, *, immat: str = "", vin: str = "", bdc: str 
     fields = {"Nom": row["Acheteur"].strip()} if row.get("Acheteur", "").strip() else {}
     return WarrantyItem(row=1, vo_vendu=row["Vo Vendu"].strip(), bdc=row["N°"].strip(),
                         statut=row.get("Statut", ""), site=row.get("Site VO Vendu", ""), fields=fields)
+
+
+class QueueReader(Protocol):
+    """What reading a queue off Planet VO needs of a worker's stages: its signed-in tabs, its
+    retries, and the run's folder (where the exported file is kept)."""
+
+    tabs: PortalTabs
+    run_dir: Path | None
+
+    def retrying(self, what: str, fn: Callable[[], T]) -> T: ...
+
+
+def lookup(stages: QueueReader, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
+    """One vehicle named by plate, VIN or BDC number, read off Planet VO."""
+    return stages.retrying("recherche du véhicule",
+                           lambda: resolve_vehicle(stages.tabs.planetvo_home(), immat=immat, vin=vin, bdc=bdc))
+
+
+def exported_queue(stages: QueueReader, statut: str = "") -> list[WarrantyItem]:
+    """The queue as Planet VO's `Exporter` gives it (every BDC, or those with `statut`), kept
+    with the run: the BDCs still `En cours` are reported rather than left out."""
+    target = (stages.run_dir or Path(tempfile.gettempdir())) / "file-planetvo.xlsx"
+    exported = stages.retrying("Exporter Planet VO",
+                               lambda: export_bdcs(stages.tabs.planetvo_home(), target, statut))
+    return read_queue(exported)

@@ -4,7 +4,9 @@ Every rule here is the process's own: breaking one is a business failure, never 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from rpa.config import GuideWireSettings
 from rpa.core.errors import BusinessError
 from rpa.core.text import same
 from rpa.pages.planetvo import MenuPage
@@ -14,13 +16,30 @@ from rpa.sheets.queue import WarrantyItem
 ELIGIBLE_GARANTIE_RE = re.compile(r"spoticar|ds\s*certified", re.I)
 
 
-class Prerequisites:
-    def __init__(self) -> None:
-        self._rrd1: dict[str, str] = {}  # site -> its Code RRD1, read once per run
+@dataclass(frozen=True)
+class Sale:
+    """What stage 1 learned of the sale: its BDC, the point of sale, its GuideWire account."""
 
-    def check(self, home: MenuPage, item: WarrantyItem) -> str:
-        """The BDC is `Cloturé`, carries a Spoticar/DS garantie and a delivery date, and its
-        site has a Code RRD1. Returns the BDC number."""
+    bdc: str
+    site: str
+    account: str
+
+
+@dataclass(frozen=True)
+class Site:
+    libelle: str
+    code: str
+    rrd1: str
+
+
+class Prerequisites:
+    def __init__(self, guidewire: GuideWireSettings) -> None:
+        self.guidewire = guidewire
+        self._sites: dict[str, Site] = {}  # libellé -> its Paramétrage record, read once per run
+
+    def check(self, home: MenuPage, item: WarrantyItem) -> Sale:
+        """The BDC is `Cloturé`, carries a Spoticar/DS garantie and a delivery date, its site
+        has a Code RRD1 and, in a dealer group, a GuideWire account of its own."""
         criteria = {"N°": item.bdc} if item.bdc else {"vo vendu": item.vo_vendu}
         listing = home.open_bons_de_commande().search(**criteria)
         rows = [
@@ -53,18 +72,23 @@ class Prerequisites:
             raise BusinessError(
                 f"Bon de commande {numero} : date de livraison manquante", code="no_delivery_date"
             )
-        site = row.get("Site VO Vendu", "").strip()
-        if not self._site_rrd1(home, site):
-            raise BusinessError(f"Code RRD1 SPOTICAR manquant pour le site {site}", code="rrd1_missing")
-        return numero
+        site = self._site(home, row.get("Site VO Vendu", "").strip())
+        if not site.rrd1:
+            raise BusinessError(f"Code RRD1 SPOTICAR manquant pour le site {site.libelle}", code="rrd1_missing")
+        account = self.guidewire.account_for(site.code, site.libelle, site.rrd1)
+        if account is None:  # never bought under another site's account
+            raise BusinessError(
+                f"Aucun compte GuideWire pour le point de vente {site.libelle} (code {site.code}, RRD1 "
+                f"{site.rrd1}) dans RPA_GUIDEWIRE__ACCOUNTS", code="account_missing")
+        return Sale(numero, site.code or site.libelle, account)
 
-    def _site_rrd1(self, home: MenuPage, site: str) -> str:
+    def _site(self, home: MenuPage, libelle: str) -> Site:
         """Read once per site and run: every vehicle of a site shares its Code RRD1."""
-        if site not in self._rrd1:
-            dialog = home.open_parametrage().open_site(site)
-            self._rrd1[site] = dialog.code_rrd1().strip()
+        if libelle not in self._sites:
+            dialog = home.open_parametrage().open_site(libelle)
+            self._sites[libelle] = Site(libelle, dialog.value("Code").strip(), dialog.code_rrd1().strip())
             dialog.close()
-        return self._rrd1[site]
+        return self._sites[libelle]
 
 
 def _date_key(text: str) -> str:

@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -46,7 +46,8 @@ from rpa.policies.folder import (
 )
 from rpa.runs.archive import new_run_id
 from rpa.sheets.workbook import write_workbook
-from rpa.store.ledger import Ledger, Stage
+from rpa.store.gw_policies import GuideWireFacts, PolicyFacts
+from rpa.store.ledger import Ledger, LedgerItem, Stage
 from rpa.store.verdicts import VerdictCache
 
 COLUMNS = ("Type", "Libellé", "Police", "Fichier", "Détail", "Action", "Après correction")
@@ -74,32 +75,48 @@ class ReconcileResult:
 
 
 class GuideWireSide:
-    """GuideWire seen by one signed-in tab, for the issued list, searches and downloads; each
-    download goes through the per-item boundary (trace, screenshot, the failure rule)."""
+    """GuideWire seen by one signed-in tab of one account, for the issued list, searches and
+    downloads; each download goes through the per-item boundary (trace, screenshot, the
+    failure rule). What each search learned is kept in the ledger (`GuideWireFacts`)."""
 
-    def __init__(self, settings: Settings, page: Page, boundary: Boundary) -> None:
+    def __init__(self, settings: Settings, page: Page, boundary: Boundary, facts: GuideWireFacts,
+                 account: str = "") -> None:
         self.settings = settings
         self.page = page
         self.boundary = boundary
+        self.facts = facts
+        self.account = account
 
     def home(self) -> GwHomePage:
-        return open_guidewire(self.page, self.settings.guidewire)
+        return open_guidewire(self.page, self.settings.guidewire.sign_in(self.account))
 
-    def issued(self, wanted: set[str]) -> set[str]:
-        """Polices GuideWire has issued among the recent list and `wanted` (each one absent
-        from the list confirmed by a search)."""
-        rows = retrying(self.settings.retry, "ÉMISES RÉCEMMENT",
+    def issued(self, wanted: set[str], known: set[str]) -> dict[str, str]:
+        """Polices this account holds among its recent list and `wanted` (each one absent from
+        the list confirmed by a search, or by what an earlier search learned), with the VIN of
+        each one the ledger does not `know` (bought outside the bot)."""
+        rows = retrying(self.settings.retry, f"ÉMISES RÉCEMMENT {self.account}".strip(),
                         lambda: self.home().open_polices().open_recent().records())
-        issued = {r.get("NUMÉRO DE POLICE", "").strip() for r in rows} - {""}
-        for police in sorted(wanted - issued):
-            if retrying(self.settings.retry, f"recherche de la police {police}",
-                        partial(self._found, police)):
-                issued.add(police)
+        recent = {r.get("NUMÉRO DE POLICE", "").strip() for r in rows} - {""}
+        issued: dict[str, str] = {}
+        for police in sorted(recent | wanted):
+            facts = self.facts.get(police, self.account)
+            needs_vin = police not in known and not (facts and facts.vin)
+            if police in recent and not needs_vin:
+                issued[police] = facts.vin if facts else ""
+                continue
+            if facts is None or needs_vin or not facts.status:
+                facts = retrying(self.settings.retry, f"recherche de la police {police}", partial(self._search, police))
+                self.facts.put(facts)
+            if facts.status and "annul" not in facts.status.casefold() or police in recent:
+                issued[police] = facts.vin
         return issued
 
-    def _found(self, police: str) -> bool:
+    def _search(self, police: str) -> PolicyFacts:
         rows = self.home().search(police).policies()
-        return any(r.get("NUMÉRO", "").strip() == police for r in rows)
+        row = next((r for r in rows if r.get("NUMÉRO", "").strip() == police), None)
+        if row is None:
+            return PolicyFacts(police, self.account, "", "")
+        return PolicyFacts(police, self.account, row.get("STATUT", "").strip() or "émise", row.get("VIN", "").strip())
 
     def download(self, police: str, directory: Path) -> Ended[Path]:
         return self.boundary.run(f"police-{police}", partial(
@@ -108,22 +125,30 @@ class GuideWireSide:
 
 
 @contextmanager
-def _guidewire(settings: Settings, browser: Browser | None, run_dir: Path) -> Iterator[GuideWireSide]:
+def _guidewire(settings: Settings, browser: Browser | None, run_dir: Path,
+               facts: GuideWireFacts) -> Iterator[dict[str, GuideWireSide]]:
+    """One signed-in side per GuideWire account, each in a context of its own (one session
+    per site) with its own trace."""
     scratch = private_dir(run_dir / SCRATCH)
+    guard = RunGuard(down_after=settings.retry.portal_down_after)
     try:
-        with (browser_session(settings.browser) if browser is None else _given(browser)) as b:
-            context = new_context(b, settings.browser)
-            try:
+        with (browser_session(settings.browser) if browser is None else _given(browser)) as b, ExitStack() as open_:
+            sides: dict[str, GuideWireSide] = {}
+            for account in settings.guidewire.account_names():
+                context = new_context(b, settings.browser)
+                open_.callback(context.close)
                 page = context.new_page()
                 tracer = ItemTracer(context, settings.trace, directory=run_dir / "traces", scratch=scratch,
                                     secrets=settings.secret_values())
-                boundary = Boundary(RunGuard(down_after=settings.retry.portal_down_after), tracer=tracer,
-                                    evidence=Evidence(run_dir / "screenshots"), screen=lambda: page)
-                yield GuideWireSide(settings, page, boundary)
-            finally:
-                context.close()
+                sides[account] = GuideWireSide(settings, page, _boundary(guard, tracer, run_dir, page), facts, account)
+            yield sides
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _boundary(guard: RunGuard, tracer: ItemTracer, run_dir: Path, page: Page) -> Boundary:
+    """Each account's downloads: traced in its own context, its tab shot on failure."""
+    return Boundary(guard, tracer=tracer, evidence=Evidence(run_dir / "screenshots"), screen=lambda: page)
 
 
 @contextmanager
@@ -135,7 +160,8 @@ def require_guidewire(settings: Settings) -> None:
     if not settings.guidewire.url:
         raise UsageError("GuideWire n'est pas configuré (RPA_GUIDEWIRE__URL) : renseignez-le, "
                          "ou comparez seulement le dossier et le registre avec --offline.")
-    if not settings.guidewire.username or not settings.guidewire.password.get_secret_value():
+    if not settings.guidewire.by_site and (not settings.guidewire.username
+                                           or not settings.guidewire.password.get_secret_value()):
         raise UsageError("Identifiants manquants : RPA_GUIDEWIRE__USERNAME et "
                          "RPA_GUIDEWIRE__PASSWORD (ou --offline).")
 
@@ -156,31 +182,32 @@ def reconcile(settings: Settings, directory: Path | None = None, *, fix: bool = 
         if offline:
             return _reconcile(settings, directory, ledger, cache, None, fix, out or run_dir / "rapprochement.xlsx",
                               started)
-        with _guidewire(settings, browser, run_dir) as gw:
+        with _guidewire(settings, browser, run_dir, GuideWireFacts(ledger.store)) as gw:
             return _reconcile(settings, directory, ledger, cache, gw, fix, out or run_dir / "rapprochement.xlsx",
                               started)
 
 
 def _reconcile(settings: Settings, directory: Path, ledger: Ledger, cache: VerdictCache,
-               gw: GuideWireSide | None, fix: bool, out: Path,
+               gw: dict[str, GuideWireSide] | None, fix: bool, out: Path,
                started: dt.datetime) -> ReconcileResult:
     files = scan(directory, cache)
     before = {f.rel: f for f in files}
     items = ledger.all()
-    portal: set[str] | None = None
+    held: dict[str, tuple[str, str]] | None = None  # police -> (account, VIN) on GuideWire
     if gw is not None:
-        wanted = {f.police for f in files if f.police} | {i.police for i in items if i.police}
-        portal = gw.issued(wanted)
-    found = compare(files, items, portal, directory)
+        held = _held(gw, files, items)
+    portal = set(held) if held is not None else None
+    outside = {p: vin for p, (_, vin) in (held or {}).items()}
+    found = compare(files, items, portal, directory, outside)
     logger.info("{} fichier(s), {} écart(s)", len(files), len(found))
     remaining = found
     lost: list[str] = []
     if fix and found:
-        _fix(settings, directory, ledger, gw, found)
+        _fix(directory, ledger, gw, held or {}, found)
         files = scan(directory, cache)
         _relink_ledger(directory, ledger, files)
         items = ledger.all()
-        remaining = compare(files, items, portal, directory)
+        remaining = compare(files, items, portal, directory, outside)
         lost = _lost(directory, before, {f.rel for f in files}, found)
     left = {(d.kind, d.police, d.file) for d in remaining}
     rows: list[list[object]] = [
@@ -197,8 +224,28 @@ def _reconcile(settings: Settings, directory: Path, ledger: Ledger, cache: Verdi
                            path=path, seconds=seconds, fixed=fix, lost=lost)
 
 
-def _fix(settings: Settings, directory: Path, ledger: Ledger, gw: GuideWireSide | None,
-         found: list[Discrepancy]) -> None:
+def _held(gw: dict[str, GuideWireSide], files: list[PdfFile], items: list[LedgerItem]) -> dict[str, tuple[str, str]]:
+    """Every police GuideWire holds, by account: each account's recent list, and each police
+    of the folder or the ledger looked up under its own account (a file outside any account's
+    folder under every account)."""
+    known = {i.police for i in items if i.police}
+    held: dict[str, tuple[str, str]] = {}
+    for account, side in gw.items():
+        wanted = {i.police for i in items if i.police and i.account in (account, "")}
+        wanted |= {f.police for f in files if f.police and (not account or _folder_of(f.rel) in (account, ""))}
+        for police, vin in side.issued(wanted, known).items():
+            held.setdefault(police, (account, vin))
+    return held
+
+
+def _folder_of(rel: str) -> str:
+    """The account folder a file of the policies folder is in ("" at the top)."""
+    parts = Path(rel).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def _fix(directory: Path, ledger: Ledger, gw: dict[str, GuideWireSide] | None,
+         held: dict[str, tuple[str, str]], found: list[Discrepancy]) -> None:
     """Quarantine first (so a download never lands on a bad file's name), then download."""
     quarantine = quarantine_dir(directory)
     for d in found:
@@ -215,19 +262,27 @@ def _fix(settings: Settings, directory: Path, ledger: Ledger, gw: GuideWireSide 
         target.chmod(0o600)
         d.action = f"mis en quarantaine → {target}"
         logger.info("{} : {} mis en quarantaine ({})", d.kind, d.file, target)
+    accounts = {i.police: i.account for i in ledger.all() if i.police}
     for d in found:
-        if d.kind != "pdf_manquant":
+        if d.kind not in ("pdf_manquant", "achetee_hors_rpa"):
             continue
-        if gw is None:
-            d.action = "hors ligne : rien téléchargé"
+        account = accounts.get(d.police, held.get(d.police, ("", ""))[0])
+        path: Path | None = directory / d.file if d.file else None
+        if path is None:
+            if gw is None:
+                d.action = "hors ligne : rien téléchargé"
+                continue
+            ended = gw[account].download(d.police, directory / account if account else directory)
+            if ended.value is None:  # reported, and the other fixes go on
+                reason = ended.failure.message if ended.failure else ended.deferred
+                d.action = f"échec du téléchargement : {reason}"
+                continue
+            path = ended.value
+            d.action = f"téléchargé → {path.name}"
+        if d.kind == "achetee_hors_rpa":  # the chain will never declare nor buy this vehicle
+            ledger.record_outside(d.police, held[d.police][1], account, str(path))
+            d.action = (d.action + " ; " if d.action else "") + "inscrite au registre (achetée hors rpa)"
             continue
-        ended = gw.download(d.police, directory)
-        if ended.value is None:  # reported, and the other fixes go on
-            reason = ended.failure.message if ended.failure else ended.deferred
-            d.action = f"échec du téléchargement : {reason}"
-            continue
-        path = ended.value
-        d.action = f"téléchargé → {path.name}"
         for item in ledger.all():
             if item.police == d.police:  # a police is set at `bought`: now the PDF is filed
                 ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name} (rapprochement)",

@@ -78,6 +78,7 @@ class WarrantyWorker:
         folder = run_dir or Path(tempfile.gettempdir())
         tracer = ItemTracer(self.tabs.context, settings.trace if run_dir else TracePolicy.OFF,
                             directory=folder / "traces", scratch=folder / SCRATCH, secrets=settings.secret_values())
+        self.tabs.on_new_context = tracer.attach  # a point of sale's own GuideWire context
         evidence = Evidence(run_dir / "screenshots" if run_dir else None)
         self.stages = WarrantyStages(settings, ledger, self.tabs, tracer=tracer, evidence=evidence, run_dir=run_dir)
         self.boundary = Boundary(guard, owner=name, claims=ledger, tracer=tracer, evidence=evidence,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,13 +28,12 @@ from rpa.core.errors import BusinessError, DocumentNotReady
 from rpa.core.retry import retrying, waiting_for_document
 from rpa.core.text import same
 from rpa.flows.evidence import Evidence
-from rpa.flows.planetvo_queue import export_bdcs, resolve_vehicle
-from rpa.flows.prerequisites import Prerequisites
+from rpa.flows.prerequisites import Prerequisites, Sale
 from rpa.flows.tabs import PortalTabs
 from rpa.pages.guidewire import GwPage
 from rpa.pages.reseauxconnect import DeclarerVentePage, ProfilPage, landing
 from rpa.policies.filing import check_pdf, file_policy
-from rpa.sheets.queue import WarrantyItem, read_queue
+from rpa.sheets.queue import WarrantyItem
 from rpa.store.ledger import Ledger, LedgerItem, Stage
 
 T = TypeVar("T")
@@ -69,7 +69,7 @@ class WarrantyStages:
         self.evidence = evidence or Evidence(None)
         self.run_dir = run_dir
         self.entry = LedgerItem(key="")  # the vehicle in progress, as the ledger last said
-        self.prerequisites = Prerequisites()
+        self.prerequisites = Prerequisites(settings.guidewire)
 
     # -- retries and checkpoints -----------------------------------------------------------
     def retrying(self, what: str, fn: Callable[[], T]) -> T:
@@ -103,26 +103,8 @@ class WarrantyStages:
         password is found before any declaration is made (a devis that cannot be bought is
         work for a person), a portal that cannot be reached before any vehicle is tried."""
         self.retrying("connexion Planet VO", self.tabs.planetvo_home)
-        self.retrying("connexion GuideWire", self.tabs.guidewire_screen)
-
-    def lookup(self, *, immat: str = "", vin: str = "", bdc: str = "") -> WarrantyItem:
-        """One vehicle named by plate, VIN or BDC number, read off Planet VO."""
-        return self.retrying(
-            "recherche du véhicule",
-            lambda: resolve_vehicle(self.tabs.planetvo_home(), immat=immat, vin=vin, bdc=bdc),
-        )
-
-    def export_queue(self, destination: Path, statut: str = "") -> Path:
-        """The Planet VO `Exporter` file of the BDCs (optionally only those with `statut`)."""
-        return self.retrying(
-            "Exporter Planet VO", lambda: export_bdcs(self.tabs.planetvo_home(), destination, statut)
-        )
-
-    def exported_queue(self, statut: str = "") -> list[WarrantyItem]:
-        """The queue as Planet VO's `Exporter` gives it (every BDC, or those with `statut`),
-        kept with the run: the BDCs still `En cours` are reported rather than left out."""
-        folder = self.run_dir or Path(tempfile.gettempdir())
-        return read_queue(self.export_queue(folder / "file-planetvo.xlsx", statut))
+        for account in self.settings.guidewire.account_names():
+            self.retrying(f"connexion GuideWire {account}".strip(), partial(self.tabs.guidewire_screen, account))
 
     # -- the chain ---------------------------------------------------------------------------
     def run(self, item: WarrantyItem) -> tuple[LedgerItem, bool]:
@@ -132,10 +114,12 @@ class WarrantyStages:
         if self.entry.stage is Stage.DONE and self.entry.pdf and Path(self.entry.pdf).exists():
             logger.info("déjà fait : police {} classée dans {}", self.entry.police, self.entry.pdf)
             return self.entry, True
-        if self.entry.stage.rank < Stage.DECLARED.rank:
+        unplaced = self.settings.guidewire.by_site and not self.entry.account
+        if self.entry.stage.rank < Stage.DECLARED.rank or unplaced:
             with self._stage("Planet VO : prérequis"):
-                bdc = self.retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
-            self.entry = self.ledger.ensure(item.key, bdc=bdc)
+                sale = self.retrying("prérequis Planet VO", lambda: self.check_prerequisites(item))
+            self.entry = self.ledger.ensure(item.key, bdc=sale.bdc, site=sale.site, account=sale.account)
+        if self.entry.stage.rank < Stage.DECLARED.rank:
             with self._stage("reseauxconnect : déclaration"):
                 self.retrying("déclaration reseauxconnect", lambda: self.declare(item))
         if self.entry.stage.rank < Stage.BOUGHT.rank:
@@ -147,8 +131,8 @@ class WarrantyStages:
         return self.entry, False
 
     # -- stage 1: Planet VO prerequisites ----------------------------------------------------
-    def check_prerequisites(self, item: WarrantyItem) -> str:
-        """The BDC's rules, checked on Planet VO (`rpa/flows/prerequisites.py`). Returns its number."""
+    def check_prerequisites(self, item: WarrantyItem) -> Sale:
+        """The BDC's rules, checked on Planet VO (`rpa/flows/prerequisites.py`)."""
         return self.prerequisites.check(self.tabs.planetvo_home(), item)
 
     # -- stage 2: Garantir and the reseauxconnect declaration ------------------------------
@@ -203,6 +187,14 @@ class WarrantyStages:
                 code="offer_unmapped",
             )
         vin, immat = form.value("VIN").upper(), form.value("Immatriculation").upper()
+        bought = self.ledger.bought_elsewhere(vin, self.entry.key)
+        if bought is not None:
+            # A policy bought outside the bot (filed by `rpa reconcile --fix`): nothing to declare.
+            filed = bool(bought.pdf) and Path(bought.pdf).exists()
+            self.checkpoint(Stage.DONE if filed else Stage.BOUGHT, f"police {bought.police} achetée hors rpa",
+                            vin=vin, immat=immat, police=bought.police, pdf=bought.pdf, account=bought.account)
+            logger.info("police {} déjà achetée hors rpa pour {} : rien à déclarer", bought.police, vin)
+            return
         self.checkpoint(Stage.DECLARING, vin=vin, immat=immat, offer=offer)
         answer = form.declare()
         detail = "déjà déclaré" if answer.already_declared else "déclaré"
@@ -211,8 +203,9 @@ class WarrantyStages:
 
     # -- stage 3: GuideWire purchase -----------------------------------------------------------
     def existing_policy(self, vin: str, page: Page | None = None) -> str | None:
-        """The police number GuideWire already holds for this VIN, if any (asked on the portal)."""
-        results = self.tabs.guidewire_screen(page).search(vin)
+        """The police number GuideWire already holds for this VIN, if any (asked on the portal,
+        under the vehicle's own account)."""
+        results = self.tabs.guidewire_screen(self.entry.account, page).search(vin)
         for row in results.policies():
             if "annul" not in row.get("STATUT", "").casefold():
                 return row.get("NUMÉRO", "").strip() or None
@@ -225,7 +218,7 @@ class WarrantyStages:
             self.checkpoint(Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
             logger.info("police {} déjà souscrite pour {} : rien à acheter", police, entry.vin)
             return
-        devis_page = self.tabs.guidewire_screen().search(entry.devis).open_devis(entry.devis)
+        devis_page = self.tabs.guidewire_screen(entry.account).search(entry.devis).open_devis(entry.devis)
         if not devis_page.can_continue():
             raise BusinessError(
                 f"Devis {entry.devis} : {devis_page.status() or 'ne peut pas être poursuivi'}",
@@ -234,7 +227,7 @@ class WarrantyStages:
         step = devis_page.continue_devis().next().next().select(entry.offer)
         step.check_before_buying()  # `Ce devis a expiré`, or anything else said against it
         # Prove once more, right before paying, that nobody bought it meanwhile.
-        police = self.existing_policy(entry.vin, self.tabs.checker())
+        police = self.existing_policy(entry.vin, self.tabs.checker(entry.account))
         if police:
             self.checkpoint(Stage.BOUGHT, "police trouvée sur GuideWire", police=police)
             return
@@ -245,6 +238,7 @@ class WarrantyStages:
 
     # -- stage 4: the policy PDF ---------------------------------------------------------------
     def file_pdf(self) -> None:
-        path = fetch_policy_pdf(self.tabs.guidewire_screen(), self.entry.police, self.settings.policies_dir)
+        path = fetch_policy_pdf(self.tabs.guidewire_screen(self.entry.account), self.entry.police,
+                                self.settings.policy_folder(self.entry.account))
         self.checkpoint(Stage.DONE, f"PDF {path.name}", pdf=str(path))
         logger.info("PDF classé : {}", path)

@@ -29,6 +29,7 @@ from rpa.store.verdicts import Verdict, VerdictCache
 # Kinds of discrepancy: short code -> what an operator reads in the workbook.
 KINDS: dict[str, str] = {
     "pdf_manquant": "Police achetée sans PDF",
+    "achetee_hors_rpa": "Police achetée hors rpa (GuideWire la connaît, le registre non)",
     "pdf_inconnu": "PDF d'une police inconnue",
     "doublon": "Même police en plusieurs fichiers",
     "illisible": "Fichier qui n'est pas un PDF lisible",
@@ -224,8 +225,13 @@ def _fault(f: PdfFile) -> tuple[str, str] | None:
 
 
 def compare(files: list[PdfFile], ledger_items: list[LedgerItem],
-            portal_policies: set[str] | None, root: Path | None = None) -> list[Discrepancy]:
+            portal_policies: set[str] | None, root: Path | None = None,
+            vins: dict[str, str] | None = None) -> list[Discrepancy]:
     """Every discrepancy between the folder, the ledger and (unless None) GuideWire.
+
+    A police GuideWire holds and the ledger does not was bought outside the bot (by hand,
+    before the bot, by a colleague): its own kind, with the VIN GuideWire shows (`vins`),
+    whether or not its PDF is in the folder.
 
     A policy is *bought* if the ledger has it at stage bought/done or GuideWire lists it.
     Files of one police: the best one is kept (valid name, readable, text OK, at the top of
@@ -261,6 +267,8 @@ def compare(files: list[PdfFile], ledger_items: list[LedgerItem],
                 out.append(Discrepancy(fault[0], police, f.rel, fault[1]))
             elif f is not best:
                 out.append(Discrepancy("doublon", police, f.rel, f"même police que {best.rel}"))
+        if best.good and portal_policies is not None and police in portal_policies and police not in ledger_known:
+            continue  # bought outside the bot: reported below, with its VIN
         if best.good:
             unknown = [who for who, known in (("du registre", police in ledger_known),
                                               ("de GuideWire", portal_policies is None
@@ -270,6 +278,13 @@ def compare(files: list[PdfFile], ledger_items: list[LedgerItem],
                                        "police inconnue " + " et ".join(unknown)))
     for police in sorted(bought):
         group = by_police.get(police, [])
+        if police not in ledger_known:
+            good = next((f for f in group if f.good), None)
+            vin = (vins or {}).get(police, "")
+            out.append(Discrepancy("achetee_hors_rpa", police, good.rel if good else "",
+                                   f"VIN {vin or '?'} : police de GuideWire absente du registre"
+                                   + ("" if good else ", sans PDF dans le dossier")))
+            continue
         if not any(f.good for f in group):
             where = "registre" if police in ledger_known else "GuideWire"
             detail = f"police achetée ({where}) sans PDF valide dans le dossier"
@@ -285,7 +300,7 @@ def to_quarantine(d: Discrepancy, portal_checked: bool) -> bool:
     """Whether `--fix` moves this file away: bad files and duplicates always; a PDF of an
     unknown police only when every source consulted ignores it (a policy GuideWire knows but
     the ledger does not is a genuine document: it stays)."""
-    if not d.file:
+    if not d.file or d.kind == "achetee_hors_rpa":  # a genuine policy: filed, never moved away
         return False
     if d.kind == "pdf_inconnu":
         return ("registre" in d.detail) and (not portal_checked or "GuideWire" in d.detail)

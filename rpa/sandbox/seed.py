@@ -10,19 +10,36 @@
 | 74613    | VINCE08   | still `En cours`                                                 |
 | 74614    | VINCE09   | already declared 25 days ago: its devis has expired             |
 | 74615    | VINCE10   | closed but with no Spoticar/DS guarantee                         |
+
+A dealer group (`build_state(points_of_sale=2)`): a second point of sale, the site `AM02`
+SPOTICAR AMIENS NORD (Code RRD1 FR10777), buys its GuideWire policies under its own PSA account
+(`AMIENS_NORD_USER`); the demo's site PE64 keeps `GUIDEWIRE_USER`. It sells three more
+vehicles, all ordinary closed sales:
+
+| BDC      | vehicle   | garantie                                                         |
+|----------|-----------|------------------------------------------------------------------|
+| 74616    | AMN01     | Spoticar Premium 12 mois                                         |
+| 74617    | AMN02     | Spoticar Premium 24 mois                                         |
+| 74618    | AMN03     | Spoticar Essential 12 mois                                       |
+
+`buy_by_hand` makes a policy someone bought outside the bot, under the vehicle's account.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from rpa.sandbox.declaration import devis_client, split_garantie
+from rpa.sandbox.guidewire.domain import issue_policy, offer_named
 from rpa.sandbox.state import (
+    HOME_SITE,
     Account,
     Bdc,
     Dealer,
     Declaration,
     Devis,
     Offer,
+    Policy,
     SandboxState,
     Site,
     Vehicle,
@@ -30,7 +47,10 @@ from rpa.sandbox.state import (
 )
 
 PLANETVO_USER = Account(username="hakim.ab", password="Jupiter-2021!")
-GUIDEWIRE_USER = Account(username="865268J.vo", password="Gw-Stellantis#1")
+GUIDEWIRE_USER = Account(username="865268J.vo", password="Gw-Stellantis#1")  # site PE64
+# The second point of sale of a dealer group: its site, and its own PSA account at GuideWire.
+AMIENS_NORD = "AM02"
+AMIENS_NORD_USER = Account(username="amiens.gw@psa-dealer.fr", password="Gw-AmiensNord#2")
 
 OFFERS = [
     Offer(name="GVO Premium 7 / 150", price=187.56, duree_mois=12, garantie="SPOTICAR PREMIUM"),
@@ -52,6 +72,15 @@ DEMO_OFFER_MAPPING = {
 DEMO_GARANTISSEURS = ["Garantie Stellantis Assurance"]
 
 
+def _site(id_: int, code: str, libelle: str, rrd1: str, adresse: str = "AVENUE D'ASSAS",
+          code_postal: str = "64000", ville: str = "PAU") -> Site:
+    return Site(
+        id=id_, code=code, libelle=libelle, rrd1=rrd1, raison_sociale=libelle,
+        code_bic_argus="111", adresse=adresse, code_postal=code_postal, ville=ville,
+        telephone="03 00 00 00 00", code_dms="442880F", code_constructeur="442880F",
+    )
+
+
 def _sites() -> list[Site]:
     rows = [
         (20939, "10", "DS CERTIFIED TEST", ""),
@@ -59,19 +88,9 @@ def _sites() -> list[Site]:
         (20530, "300", "Filiale Amiens", "FR10233"),
         (20532, "380", "Olivet", ""),
         (20515, "FO28", "CHARTRES", ""),
-        (20523, "PE64", "DEMO CDDS SPOTICAR", "FR10350"),
+        (20523, HOME_SITE, "DEMO CDDS SPOTICAR", "FR10350"),
     ]
-    sites = []
-    for id_, code, libelle, rrd1 in rows:
-        sites.append(
-            Site(
-                id=id_, code=code, libelle=libelle, rrd1=rrd1, raison_sociale=libelle,
-                code_bic_argus="111", adresse="AVENUE D'ASSAS", code_postal="64000",
-                ville="PAU", telephone="03 00 00 00 00", code_dms="442880F",
-                code_constructeur="442880F",
-            )
-        )
-    return sites
+    return [_site(id_, code, libelle, rrd1) for id_, code, libelle, rrd1 in rows]
 
 
 def _vehicle(police: str, immat: str, vin: str, marque: str, modele: str, version: str,
@@ -200,30 +219,107 @@ def extra_bdcs(state: SandboxState, count: int) -> None:
         )
 
 
-def _declare_before(state: SandboxState, numero: str, days_ago: int) -> None:
-    """A sale someone already declared by hand, `days_ago` days ago."""
-    bdc = state.bdc(numero)
-    assert bdc is not None and bdc.date_livraison is not None
+def _declare(state: SandboxState, bdc: Bdc, days_ago: int) -> Devis:
+    """Declare the sale on reseauxconnect, `days_ago` days ago: the declaration and its devis
+    at GuideWire, under the account of the vehicle's point of sale."""
+    assert bdc.date_livraison is not None
     vehicle = state.vehicle(bdc.vo_vendu)
     assert vehicle is not None
+    garantie, duree = split_garantie(bdc.garantie)
     created = today() - dt.timedelta(days=days_ago)
     devis = Devis(
         numero=state.new_devis_number(), created=created,
         expires=created + dt.timedelta(days=14), vin=vehicle.vin, immat=vehicle.immat,
-        client=f"{'M.' if bdc.civilite == 'Monsieur' else 'MME'} {bdc.nom} {bdc.prenom.upper()}",
-        garantie="SPOTICAR PREMIUM", duree="12 mois", date_livraison=bdc.date_livraison,
+        client=devis_client(bdc.civilite, bdc.nom, bdc.prenom), garantie=garantie,
+        duree=duree, date_livraison=bdc.date_livraison,
+        account=state.account_for_vehicle(vehicle).username,
     )
     state.devis.append(devis)
     state.declarations.append(
         Declaration(
             reference=state.new_reference(), date=created, immat=vehicle.immat, vin=vehicle.vin,
-            client=f"{bdc.nom} {bdc.prenom}", garantie="SPOTICAR PREMIUM", duree="12 mois",
+            client=f"{bdc.nom} {bdc.prenom}", garantie=garantie, duree=duree,
             devis=devis.numero,
         )
     )
+    return devis
 
 
-def build_state(extra: int = 0) -> SandboxState:
+def _declare_before(state: SandboxState, numero: str, days_ago: int) -> None:
+    """A sale someone already declared by hand, `days_ago` days ago."""
+    bdc = state.bdc(numero)
+    assert bdc is not None
+    _declare(state, bdc, days_ago)
+
+
+def buy_by_hand(state: SandboxState, vo_vendu: str, *, days_ago: int = 2) -> Policy:
+    """A policy someone bought outside the bot, `days_ago` days ago: the vehicle's sale is
+    declared (unless it already was) and its devis bought under the vehicle's account, at the
+    offer the demo's mapping names for its garantie; the document is ready."""
+    bdc = state.bdc_for_vehicle(vo_vendu)
+    vehicle = state.vehicle(vo_vendu)
+    if bdc is None or vehicle is None:
+        raise ValueError(f"aucun BDC ne vend le véhicule {vo_vendu}")
+    declared = state.declaration_for_vin(vehicle.vin)
+    devis = state.devis_by_numero(declared.devis) if declared is not None else None
+    if devis is None:
+        devis = _declare(state, bdc, days_ago)
+    at = dt.datetime.now() - dt.timedelta(days=days_ago)
+    if devis.police or devis.status == "Supprimé" or not devis.created <= at.date() <= devis.expires:
+        raise ValueError(f"le devis {devis.numero} du véhicule {vo_vendu} ne peut être acheté "
+                         f"il y a {days_ago} jours")
+    offer = offer_named(state, DEMO_OFFER_MAPPING.get(f"{devis.garantie}|{devis.duree}", ""))
+    if offer is None:
+        raise ValueError(f"aucune offre pour {devis.garantie} {devis.duree} ({vo_vendu})")
+    policy = issue_policy(state, devis, offer, state.owner(devis), at)
+    policy.document_ready_at = at
+    return policy
+
+
+def add_point_of_sale(state: SandboxState) -> None:
+    """A dealer group's second point of sale: the site AM02 with its own GuideWire account,
+    and three closed sales of its own, ready to guarantee."""
+    state.sites.append(_site(20541, AMIENS_NORD, "SPOTICAR AMIENS NORD", "FR10777",
+                             adresse="ZAC DE LA VALLEE DES VACHES", code_postal="80000",
+                             ville="AMIENS"))
+    state.points_of_sale[AMIENS_NORD] = AMIENS_NORD_USER
+    sales = [  # vehicle, then its BDC: (numero, garantie, days since sale), then the buyer
+        (_vehicle("AMN01", "GB-101-AN", "VF3MRHNS6MS077101", "PEUGEOT", "3008",
+                  "1.2 PureTech 130 Allure", "ESSENCE", 28400, AMIENS_NORD, 1000),
+         ("74616", "Spoticar Premium 12 mois", 6),
+         ("LEFEBVRE", "Julien", "Monsieur", "7 RUE DES JACOBINS", "80000", "AMIENS",
+          "julien.lefebvre@example.fr")),
+        (_vehicle("AMN02", "GB-202-AN", "VF7SXHMZ6MT077202", "CITROEN", "C3",
+                  "1.2 PureTech 83 Shine", "ESSENCE", 19750, AMIENS_NORD, 850),
+         ("74617", "Spoticar Premium 24 mois", 5),
+         ("DUBOIS", "Camille", "Madame", "31 BOULEVARD DE BEAUVILLE", "80000", "AMIENS",
+          "camille.dubois@example.fr")),
+        (_vehicle("AMN03", "GB-303-AN", "VF3UPHNS4MS077303", "PEUGEOT", "2008",
+                  "1.5 BlueHDi 110 Active", "DIESEL", 33900, AMIENS_NORD, 1150),
+         ("74618", "Spoticar Essential 12 mois", 4),
+         ("LAMBERT", "Antoine", "Monsieur", "12 RUE SAINT-LEU", "80000", "AMIENS",
+          "a.lambert@example.fr")),
+    ]
+    for vehicle, (numero, garantie, days), buyer in sales:
+        nom, prenom, civilite, adresse, cp, ville, email = buyer
+        sold = today() - dt.timedelta(days=days)
+        state.vehicles.append(vehicle)
+        state.bdcs.append(
+            Bdc(
+                numero=numero, statut="Cloturé", date_creation=sold, date_modification=sold,
+                vo_vendu=vehicle.police, prix_negocie=14500 + vehicle.km % 1000,
+                site_libelle="SPOTICAR AMIENS NORD", garantie=garantie, civilite=civilite,
+                nom=nom, prenom=prenom, adresse=adresse, code_postal=cp, ville=ville,
+                email=email, date_livraison=sold + dt.timedelta(days=2),
+                lieu_livraison="Concession",
+            )
+        )
+
+
+def build_state(extra: int = 0, points_of_sale: int = 1) -> SandboxState:
+    """The seed world; with `points_of_sale=2`, a dealer group (`add_point_of_sale`)."""
+    if points_of_sale not in (1, 2):
+        raise ValueError(f"points_of_sale = {points_of_sale}: 1 or 2")
     vehicles = _vehicles()
     state = SandboxState(
         dealer=Dealer(
@@ -239,6 +335,8 @@ def build_state(extra: int = 0) -> SandboxState:
     )
     _declare_before(state, "74611", days_ago=3)
     _declare_before(state, "74614", days_ago=25)
+    if points_of_sale == 2:
+        add_point_of_sale(state)
     if extra:
         extra_bdcs(state, extra)
     return state

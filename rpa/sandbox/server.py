@@ -143,12 +143,14 @@ def create_sandbox(
     drift: Drift | None = None,
     faults: Faults | None = None,
     expire_after: int | None = None,
+    points_of_sale: int = 1,
 ) -> Sandbox:
-    """A sandbox with the seed world, or with the world saved at `state_path` if there is one."""
+    """A sandbox with the seed world (with `points_of_sale=2`, a dealer group: seed.py), or
+    with the world saved at `state_path` if there is one."""
     if state_path is not None and state_path.exists():
         state = SandboxState.load(state_path)
     else:
-        state = build_state(extra=extra_bdcs)
+        state = build_state(extra=extra_bdcs, points_of_sale=points_of_sale)
         if state_path is not None:
             state.save(state_path)
     return Sandbox(state=state, state_path=state_path, latency_ms=latency_ms, ports=dict(ports or {}),

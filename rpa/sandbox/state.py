@@ -1,5 +1,11 @@
 """The sandbox's world: one dealer, its sites, BDCs and vehicles, its declarations and policies.
 
+A dealer group may sell from several points of sale under one Planet VO login, each buying
+its GuideWire policies under its own PSA account: `guidewire_account` is the home site's
+(`home_site`, PE64), `points_of_sale` the other sites' (empty in the default world). Every
+devis and policy belongs to one of these accounts (`account`, a GuideWire username; empty
+in a state saved before there were several: the home site's).
+
 All three warranty portals share one state object, as the real ones share one dealer: the
 Planet VO popup hands a BDC to reseauxconnect, whose declaration creates a devis at
 GuideWire. The state is a pydantic model so it can be saved as JSON after each change and
@@ -21,6 +27,9 @@ from pydantic import BaseModel, Field
 
 from rpa.sandbox.traqueur.seed import build_traqueur_state
 from rpa.sandbox.traqueur.state import TraqueurState
+
+# The site whose PSA account is `SandboxState.guidewire_account` (the demo's DEMO CDDS SPOTICAR).
+HOME_SITE = "PE64"
 
 
 def today() -> dt.date:
@@ -158,6 +167,7 @@ class Devis(BaseModel):
     status: str = "Devis en ébauche"  # then "Lié" once bought
     selected_offer: str = ""
     police: str = ""
+    account: str = ""  # the GuideWire username it belongs to ("": the home site's)
 
 
 class Policy(BaseModel):
@@ -173,6 +183,8 @@ class Policy(BaseModel):
     issued_at: dt.datetime
     document_ready_at: dt.datetime  # the PDF appears a little after purchase
     status: str = "En vigueur"
+    account: str = ""  # the GuideWire username it belongs to ("": the home site's)
+    bought_by: str = ""  # the username signed in when `Oui` was clicked
 
     def document_name(self, code_vendeur: str) -> str:
         return f"FR-{code_vendeur}_Policy_{self.numero}-{self.issued_at:%Y%m%d}.pdf"
@@ -185,6 +197,7 @@ class Purchase(BaseModel):
     devis: str
     police: str
     vin: str
+    bought_by: str = ""  # the username signed in when `Oui` was clicked
 
 
 class Dealer(BaseModel):
@@ -197,7 +210,7 @@ class Dealer(BaseModel):
 class SandboxState(BaseModel):
     dealer: Dealer
     planetvo_account: Account
-    guidewire_account: Account
+    guidewire_account: Account  # the home site's PSA account at GuideWire
     sites: list[Site]
     vehicles: list[Vehicle]
     bdcs: list[Bdc]
@@ -214,6 +227,10 @@ class SandboxState(BaseModel):
     next_police: int = 1003079
     next_reference: int = 100034312
     document_delay_seconds: float = 2.0
+    # Points of sale: the site whose account is `guidewire_account`, and every other site
+    # with a GuideWire account of its own, by site code (empty: one account for all).
+    home_site: str = HOME_SITE
+    points_of_sale: dict[str, Account] = Field(default_factory=dict)
     # Traqueur Extranet PRO (PORTALS.md §4): its own accounts and vehicles, no dealer link.
     traqueur: TraqueurState = Field(default_factory=build_traqueur_state)
 
@@ -246,6 +263,40 @@ class SandboxState(BaseModel):
 
     def policies_for_vin(self, vin: str) -> list[Policy]:
         return [p for p in self.policies if p.vin == vin]
+
+    # -- points of sale -----------------------------------------------------------------
+    def guidewire_accounts(self) -> dict[str, Account]:
+        """Every GuideWire account, by the code of the site it belongs to."""
+        return {self.home_site: self.guidewire_account, **self.points_of_sale}
+
+    def account_for_site(self, site: Site | None) -> Account:
+        """A site's own account; the home site's for a site without one (or no site)."""
+        own = self.points_of_sale.get(site.code) if site is not None else None
+        return own or self.guidewire_account
+
+    def account_for_bdc(self, bdc: Bdc) -> Account:
+        """The account of the site that sold (`Site VO Vendu`)."""
+        return self.account_for_site(self.site_by_libelle(bdc.site_libelle))
+
+    def account_for_vehicle(self, vehicle: Vehicle) -> Account:
+        """The account of the site that sold it (its newest BDC), else of its stock site."""
+        bdc = self.bdc_for_vehicle(vehicle.police)
+        if bdc is not None and self.site_by_libelle(bdc.site_libelle) is not None:
+            return self.account_for_bdc(bdc)
+        return self.account_for_site(self.site_by_code(vehicle.site_code))
+
+    def owner(self, item: Devis | Policy) -> str:
+        """The GuideWire username a devis or policy belongs to."""
+        return item.account or self.guidewire_account.username
+
+    def recode_site(self, old: str, new: str) -> None:
+        """A site's code changed (Paramétrage): its account follows it."""
+        if old == new:
+            return
+        if self.home_site == old:
+            self.home_site = new
+        if old in self.points_of_sale:
+            self.points_of_sale[new] = self.points_of_sale.pop(old)
 
     # -- number sequences -------------------------------------------------------------
     def new_devis_number(self) -> str:

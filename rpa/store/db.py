@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS items (
     updated_at TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS items_vin ON items (vin);
+CREATE TABLE IF NOT EXISTS gw_policies (
+    police TEXT PRIMARY KEY, account TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
+    vin TEXT NOT NULL DEFAULT '', seen_at TEXT NOT NULL DEFAULT ''
+);
 """ + """
 CREATE TABLE IF NOT EXISTS removal_requests (
     vin TEXT NOT NULL, demande TEXT NOT NULL DEFAULT '', file TEXT NOT NULL, at TEXT NOT NULL
@@ -101,6 +105,13 @@ CREATE INDEX IF NOT EXISTS events_key ON events (key);
 """
 
 
+# Columns added since the first release: a ledger written by an older `rpa` gains them.
+ADDED_COLUMNS = (
+    ("items", "site", "TEXT NOT NULL DEFAULT ''"),  # the point of sale (Planet VO `Site VO Vendu`)
+    ("items", "account", "TEXT NOT NULL DEFAULT ''"),  # its GuideWire account ("": the only one)
+)
+
+
 class Store(Protocol):
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]: ...
 
@@ -146,6 +157,10 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SQLITE_SCHEMA)
+        for table, column, kind in ADDED_COLUMNS:
+            present = {r["name"] for r in self.rows(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         path.chmod(0o600)
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
@@ -203,6 +218,8 @@ class PostgresStore:
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(74601)")
             self._db.execute(_POSTGRES_SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
         self._holding: dict[str, Any] = {}  # key -> the connection whose transaction locks it
 
     @staticmethod

@@ -48,9 +48,13 @@ class LedgerItem(BaseModel):
     error_kind: str = ""
     error: str = ""
     updated_at: str = ""
+    site: str = ""  # the point of sale that sold it (Planet VO `Site VO Vendu`)
+    account: str = ""  # the GuideWire account it is bought under ("": the only one)
 
 
-_FIELDS = ("bdc", "vin", "immat", "offer", "devis", "police", "pdf", "error_kind", "error")
+OUTSIDE = "hors-rpa-"  # the key of a policy bought outside the bot: its police number follows
+
+_FIELDS = ("bdc", "vin", "immat", "offer", "devis", "police", "pdf", "error_kind", "error", "site", "account")
 
 
 def _now() -> str:
@@ -86,6 +90,13 @@ class Ledger:
         rows = self._store.rows("SELECT * FROM items WHERE vin = ?", (vin,))
         return LedgerItem(**rows[0]) if rows else None
 
+    def bought_elsewhere(self, vin: str, key: str) -> LedgerItem | None:
+        """Another entry holding a policy for this VIN (one bought outside the bot, recorded by
+        `rpa reconcile --fix`)."""
+        rows = self._store.rows("SELECT * FROM items WHERE vin = ? AND key <> ? AND police <> '' ORDER BY key",
+                                (vin, key))
+        return LedgerItem(**rows[0]) if rows else None
+
     def all(self) -> list[LedgerItem]:
         return [LedgerItem(**r) for r in self._store.rows("SELECT * FROM items ORDER BY key")]
 
@@ -111,6 +122,12 @@ class Ledger:
         item = self.get(key)
         assert item is not None
         return item
+
+    def record_outside(self, police: str, vin: str, account: str, pdf: str) -> LedgerItem:
+        """A policy bought outside the bot, found on GuideWire and filed by reconcile: kept so
+        the warranty chain never declares nor buys that vehicle, and the folder comes clean."""
+        return self.checkpoint(f"{OUTSIDE}{police}", Stage.DONE, "achetée hors rpa (rapprochement)",
+                               vin=vin, police=police, pdf=pdf, account=account)
 
     def record_failure(self, key: str, kind: str, message: str) -> None:
         """Keep the stage reached; note why the item stopped there."""

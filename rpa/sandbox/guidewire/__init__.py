@@ -5,6 +5,10 @@ OUVERTS` (or the search box), walks the wizard `Contrat` → `Véhicules` → `D
 `Informations sur la police`, buys it behind a confirmation dialog, and later downloads the
 policy PDF from the policy's `DOCUMENTS`, which appears a little after the purchase.
 
+Each point of sale signs in with its own PSA account and sees only its own devis and
+policies (search, lists, counts; another account's is not found); a purchase records who was
+signed in (`bought_by`).
+
 Buying is idempotent per devis: a second `Oui` shows the policy already bought. Sessions expire
 after inactivity (and, as a fault knob, after N requests): any page then answers with the login
 form at the same URL, as the real portal does. Sign-in follows the sandbox's bad-world knobs

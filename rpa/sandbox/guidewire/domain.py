@@ -5,6 +5,10 @@ Everything that reads or changes the world lives here, once: which devis are ope
 search box finds, how the wizard validates, how a purchase happens (at most once per devis),
 and when the policy document appears (how sessions end: sessions.py). The two apps only
 decide how to show it (HTML pages or JSON).
+
+Each point of sale signs in with its own PSA account, and sees only its own: every look-up,
+list and count here is for the signed-in account (`user`, the session's username). A devis or
+policy of another account is not found, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, Literal
 from rpa.sandbox.dates import add_months, parse_fr_date
 from rpa.sandbox.declaration import guidewire_vehicle, prefill
 from rpa.sandbox.state import (
+    Account,
     Devis,
     Offer,
     Policy,
@@ -99,11 +104,36 @@ def is_open(devis: Devis) -> bool:
     return not devis.police and devis.status != "Supprimé"
 
 
-def open_devis(state: SandboxState) -> list[Devis]:
+def session_user(session: dict[str, Any]) -> str:
+    """The GuideWire username this session signed in with."""
+    return str(session["user"])
+
+
+def find_devis(state: SandboxState, numero: str, user: str) -> Devis | None:
+    """The signed-in account's devis of that number; another account's is not found."""
+    devis = state.devis_by_numero(numero)
+    return devis if devis is not None and state.owner(devis) == user else None
+
+
+def find_policy(state: SandboxState, numero: str, user: str) -> Policy | None:
+    """The signed-in account's policy of that number; another account's is not found."""
+    policy = state.policy_by_numero(numero)
+    return policy if policy is not None and state.owner(policy) == user else None
+
+
+def own_devis(state: SandboxState, user: str) -> list[Devis]:
+    return [d for d in state.devis if state.owner(d) == user]
+
+
+def own_policies(state: SandboxState, user: str) -> list[Policy]:
+    return [p for p in state.policies if state.owner(p) == user]
+
+
+def open_devis(state: SandboxState, user: str) -> list[Devis]:
     """`Devis ouverts au cours des 30 derniers jours`, newest first."""
     recent = [
         (i, d) for i, d in enumerate(state.devis)
-        if is_open(d) and (today() - d.created).days <= 30
+        if state.owner(d) == user and is_open(d) and (today() - d.created).days <= 30
     ]
     return [d for _, d in sorted(recent, key=lambda item: (item[1].created, item[0]), reverse=True)]
 
@@ -159,10 +189,10 @@ def agency(state: SandboxState) -> str:
 
 
 # -- lists ------------------------------------------------------------------------------------
-def open_devis_rows(state: SandboxState) -> list[dict[str, str]]:
+def open_devis_rows(state: SandboxState, user: str) -> list[dict[str, str]]:
     """`DEVIS OUVERTS`: one row per open devis, keyed by column."""
     rows = []
-    for d in open_devis(state):
+    for d in open_devis(state, user):
         offer = selected_offer(state, d)
         rows.append({
             "cree": fr_date(d.created), "produit": PRODUCT, "numero": d.numero,
@@ -173,18 +203,18 @@ def open_devis_rows(state: SandboxState) -> list[dict[str, str]]:
     return rows
 
 
-def search(state: SandboxState, query: str) -> list[dict[str, str]]:
+def search(state: SandboxState, query: str, user: str) -> list[dict[str, str]]:
     """The top bar's `Rechercher`: a devis number, a police number or a VIN, any case."""
     q = query.strip().upper()
     rows: list[dict[str, str]] = []
     if not q:
         return rows
-    for d in state.devis:
+    for d in own_devis(state, user):
         if q in (d.numero.upper(), d.vin.upper(), d.police.upper()):
             rows.append({"type": "Devis", "numero": d.numero, "href": f"/devis/{d.numero}",
                          "statut": devis_status(d), "compte": d.client, "vin": d.vin,
                          "effet": fr_date(d.date_livraison), "agence": agency(state)})
-    for p in state.policies:
+    for p in own_policies(state, user):
         if q in (p.numero.upper(), p.vin.upper(), p.devis.upper()):
             rows.append({"type": "Police", "numero": p.numero,
                          "href": f"/police/{p.numero}", "statut": p.status,
@@ -193,14 +223,15 @@ def search(state: SandboxState, query: str) -> list[dict[str, str]]:
     return rows
 
 
-def issued_policies(state: SandboxState) -> list[Policy]:
+def issued_policies(state: SandboxState, user: str) -> list[Policy]:
     """`ÉMISES RÉCEMMENT`: newest first."""
-    return sorted(state.policies, key=lambda p: p.issued_at, reverse=True)
+    return sorted(own_policies(state, user), key=lambda p: p.issued_at, reverse=True)
 
 
 def viewed_policies(state: SandboxState, session: dict[str, Any]) -> list[Policy]:
     """`CONSULTÉ RÉCEMMENT`: the policies this session opened, last opened first."""
-    return [p for n in session["viewed"] if (p := state.policy_by_numero(n)) is not None]
+    user = session_user(session)
+    return [p for n in session["viewed"] if (p := find_policy(state, n, user)) is not None]
 
 
 def note_viewed(session: dict[str, Any], policy: Policy) -> None:
@@ -215,10 +246,10 @@ def policy_row(state: SandboxState, policy: Policy) -> dict[str, str]:
             "compte": policy.client, "effet": fr_date(policy.start), "agence": agency(state)}
 
 
-def accounts(state: SandboxState) -> list[tuple[str, dict[str, int]]]:
+def accounts(state: SandboxState, user: str) -> list[tuple[str, dict[str, int]]]:
     """`Comptes`: per customer account, its devis and policies."""
     found: dict[str, dict[str, int]] = {}
-    for d in state.devis:
+    for d in own_devis(state, user):
         entry = found.setdefault(d.client, {"devis": 0, "polices": 0})
         entry["devis"] += 1
         entry["polices"] += 1 if d.police else 0
@@ -226,9 +257,14 @@ def accounts(state: SandboxState) -> list[tuple[str, dict[str, int]]]:
 
 
 # -- what the user changes ----------------------------------------------------------------------
+def signed_in_account(state: SandboxState, username: str, password: str) -> Account | None:
+    """The account these credentials open: any point of sale's, with its own password."""
+    return next((a for a in state.guidewire_accounts().values()
+                 if username.strip() == a.username and password == a.password), None)
+
+
 def credentials_ok(state: SandboxState, username: str, password: str) -> bool:
-    account = state.guidewire_account
-    return username.strip() == account.username and password == account.password
+    return signed_in_account(state, username, password) is not None
 
 
 def delete_devis(devis: Devis) -> bool:
@@ -290,9 +326,31 @@ def police_alerts(devis: Devis, errors: list[str] | None = None) -> list[str]:
 BuyOutcome = Literal["bought", "already-bought", "deleted", "no-offer", "expired"]
 
 
-def buy(state: SandboxState, devis: Devis) -> BuyOutcome:
-    """`Oui` on the purchase dialog: buys once, whatever is retried. On "bought" and
-    "already-bought", `devis.police` is the policy."""
+def issue_policy(state: SandboxState, devis: Devis, offer: Offer, bought_by: str,
+                 at: dt.datetime) -> Policy:
+    """The purchase itself: the policy, under the devis's account, the devis linked to it, and
+    the purchase recorded with who bought it."""
+    start, end = policy_period(devis, offer)
+    vehicle = vehicle_values(state, devis)
+    policy = Policy(
+        numero=state.new_police_number(), devis=devis.numero, vin=devis.vin,
+        immat=vehicle.get("Immatriculation") or devis.immat, client=devis.client,
+        offer=offer.name, price=offer.price, start=start, end=end, issued_at=at,
+        document_ready_at=at + dt.timedelta(seconds=state.document_delay_seconds),
+        account=state.owner(devis), bought_by=bought_by,
+    )
+    state.policies.append(policy)
+    devis.selected_offer = offer.name
+    devis.police = policy.numero
+    devis.status = "Lié"
+    state.purchases.append(Purchase(at=at, devis=devis.numero, police=policy.numero,
+                                    vin=devis.vin, bought_by=bought_by))
+    return policy
+
+
+def buy(state: SandboxState, devis: Devis, user: str) -> BuyOutcome:
+    """`Oui` on the purchase dialog, signed in as `user`: buys once, whatever is retried. On
+    "bought" and "already-bought", `devis.police` is the policy."""
     if devis.police:
         # Already bought (a double click, a retry after a crash): show it, never rebuy.
         return "already-bought"
@@ -303,18 +361,5 @@ def buy(state: SandboxState, devis: Devis) -> BuyOutcome:
         return "no-offer"
     if today() > devis.expires:
         return "expired"
-    now = dt.datetime.now()
-    start, end = policy_period(devis, offer)
-    vehicle = vehicle_values(state, devis)
-    policy = Policy(
-        numero=state.new_police_number(), devis=devis.numero, vin=devis.vin,
-        immat=vehicle.get("Immatriculation") or devis.immat, client=devis.client,
-        offer=offer.name, price=offer.price, start=start, end=end, issued_at=now,
-        document_ready_at=now + dt.timedelta(seconds=state.document_delay_seconds),
-    )
-    state.policies.append(policy)
-    devis.police = policy.numero
-    devis.status = "Lié"
-    state.purchases.append(Purchase(at=now, devis=devis.numero, police=policy.numero,
-                                    vin=devis.vin))
+    issue_policy(state, devis, offer, user, dt.datetime.now())
     return "bought"

@@ -1,5 +1,6 @@
-"""GuideWire's sign-in rules, the same for both its faces: a session ends after inactivity
-and, as a fault knob, after N authenticated requests (pages and API calls alike)."""
+"""GuideWire's sign-in rules, the same for both its faces: a session belongs to the account
+that signed in, and ends after inactivity and, as a fault knob, after N authenticated requests
+(pages and API calls alike)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ class GwSessions:
         session["requests"] += 1
         return session, False
 
-    def open(self, request: Request) -> str:
-        """Sign in: a fresh session (any previous one on this browser ends); its token."""
+    def open(self, request: Request, username: str) -> str:
+        """Sign in as `username` (the account that signed in: what the session sees is its
+        own): a fresh session (any previous one on this browser ends); its token."""
         self.store.drop(request)
-        return self.store.create({"user": self.sandbox.state.guidewire_account.username,
-                                  "last": time.monotonic(), "requests": 0, "viewed": []})
+        return self.store.create({"user": username, "last": time.monotonic(), "requests": 0,
+                                  "viewed": []})

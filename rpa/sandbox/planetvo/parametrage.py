@@ -1,5 +1,6 @@
 """`Paramétrage`: the sites table, and the `Modifier une localisation` dialog that saves one
-(a renamed site's BDCs follow it, since they name their site by libellé)."""
+(a renamed site's BDCs follow it, since they name their site by libellé; a recoded site's
+GuideWire account follows it, since points of sale are known by code)."""
 
 from __future__ import annotations
 
@@ -53,10 +54,11 @@ async def site_save(request: Request) -> Response:
         return alert_json("Le champ Libellé est obligatoire")
     if any(s.code == values["code"] and s.id != site.id for s in portal.state.sites):
         return alert_json(f"Le code {values['code']} est déjà utilisé par un autre site")
-    old_libelle = site.libelle
+    old_libelle, old_code = site.libelle, site.code
     for attr, value in values.items():
         setattr(site, attr, value)
     site.bloque = form.get("bloque") is not None
+    portal.state.recode_site(old_code, site.code)  # its GuideWire account follows the code
     if site.libelle != old_libelle:  # BDCs name their site by libellé: follow the rename
         for bdc in portal.state.bdcs:
             if bdc.site_libelle == old_libelle:

@@ -1,6 +1,7 @@
 """`Déclarer Vente` (pick a garantisseur) and the declaration form: a valid declaration is
 kept, and creates the devis at GuideWire as the real portal does through its Stellantis
-interface. A vehicle is declared once."""
+interface, under the GuideWire account of the site that sold the vehicle (its point of sale).
+A vehicle is declared once."""
 
 from __future__ import annotations
 
@@ -69,9 +70,13 @@ def form_errors(values: dict[str, str]) -> tuple[list[str], set[str]]:
     return errors, invalid
 
 
-def declare(portal: Centralisateur, session: dict[str, Any], values: dict[str, str]) -> Devis:
-    """Keep the declaration, and create its devis at GuideWire."""
+def declare(portal: Centralisateur, session: dict[str, Any], bdc: Bdc,
+            values: dict[str, str]) -> Devis:
+    """Keep the declaration, and create its devis at GuideWire, under the account of the
+    point of sale that sold the vehicle."""
     s = portal.state
+    vehicle = s.vehicle(bdc.vo_vendu)
+    account = s.account_for_vehicle(vehicle) if vehicle is not None else s.account_for_bdc(bdc)
     vin = values["vin"].upper()
     delivery = parse_fr_date(values["date_livraison"])
     assert delivery is not None  # checked by form_errors
@@ -82,7 +87,7 @@ def declare(portal: Centralisateur, session: dict[str, Any], values: dict[str, s
         immat=values["immatriculation"].upper(),
         client=devis_client(values["civilite"], values["nom"], values["prenom"]),
         garantie=values["garantie"], duree=values["duree"], date_livraison=delivery,
-        vehicle=guidewire_vehicle(values),
+        vehicle=guidewire_vehicle(values), account=account.username,
     )
     s.devis.append(devis)
     s.declarations.append(
@@ -124,6 +129,6 @@ async def formulaire(request: Request) -> Response:
             portal, session, bdc, values,
             [f"Ce véhicule a déjà été déclaré (numéro devis : {already.devis})"], set(),
         )
-    devis = declare(portal, session, values)
+    devis = declare(portal, session, bdc, values)
     return portal.page("succes.html", session, devis=devis,
                        guidewire_url=portal.sandbox.url("guidewire"))

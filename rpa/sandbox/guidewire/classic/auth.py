@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from rpa.sandbox.guidewire.classic.layout import Classic
-from rpa.sandbox.guidewire.domain import LOGIN_REFUSED, PORTAL, credentials_ok
+from rpa.sandbox.guidewire.domain import LOGIN_REFUSED, PORTAL, signed_in_account
 from rpa.sandbox.signin import ACCOUNT_LOCKED, PASSWORD_EXPIRED
 
 
@@ -16,14 +16,16 @@ async def login(request: Request) -> Response:
         return RedirectResponse("/", status_code=303)
     portal = Classic.of(request)
     form = await request.form()
-    outcome = portal.sandbox.sign_in(PORTAL, credentials_ok(
-        portal.state, str(form.get("username", "")), str(form.get("password", ""))))
+    account = signed_in_account(portal.state, str(form.get("username", "")),
+                                str(form.get("password", "")))
+    outcome = portal.sandbox.sign_in(PORTAL, account is not None)
     if outcome == "expired":  # no session: the user must choose a new password first
         return portal.sandbox.render("guidewire/mot_de_passe_expire.html",
                                      screen=PASSWORD_EXPIRED, mk=portal.mk)
     if outcome != "accepted":
         return portal.login_page(error=ACCOUNT_LOCKED if outcome == "locked" else LOGIN_REFUSED)
-    sid = portal.sessions.open(request)
+    assert account is not None  # accepted: the credentials were right
+    sid = portal.sessions.open(request, account.username)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(portal.store.cookie, sid, httponly=True, samesite="lax")
     return response

@@ -1,6 +1,6 @@
 """What every page of the server-rendered GuideWire shares: the portal's context on its app,
-the page frame (with the open devis count), and the guard that answers an ended session with
-the login form at the same URL, as the real portal does."""
+the page frame, the signed-in account's devis, and the guard that answers an ended session
+with the login form at the same URL, as the real portal does."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from rpa.sandbox.guidewire.domain import STEPS, open_devis
+from rpa.sandbox.guidewire.domain import STEPS, find_devis, open_devis, session_user
 from rpa.sandbox.guidewire.markup import Markup
 from rpa.sandbox.guidewire.sessions import GwSessions
 from rpa.sandbox.host import Host
@@ -42,7 +42,6 @@ class Classic:
         return self.sandbox.state
 
     def render(self, template: str, status_code: int = 200, **ctx: Any) -> Response:
-        ctx.setdefault("open_count", len(open_devis(self.state)))
         return self.sandbox.render(f"guidewire/{template}", status_code=status_code, mk=self.mk,
                                    **ctx)
 
@@ -57,8 +56,13 @@ class Classic:
         return self.render("simple.html", status_code=404, title="Introuvable",
                            message=f"{what} introuvable.", alert=True)
 
-    def devis_of(self, request: Request) -> Devis | None:
-        return self.state.devis_by_numero(request.path_params["numero"])
+    def open_count(self, session: dict[str, Any]) -> int:
+        """The `DEVIS OUVERTS` card's count: the signed-in account's."""
+        return len(open_devis(self.state, session_user(session)))
+
+    def devis_of(self, request: Request, session: dict[str, Any]) -> Devis | None:
+        """The devis the path names, if it is the signed-in account's."""
+        return find_devis(self.state, request.path_params["numero"], session_user(session))
 
     def wizard(self, template: str, devis: Devis, step: str, status_code: int = 200,
                **ctx: Any) -> Response:

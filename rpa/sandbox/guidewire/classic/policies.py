@@ -13,7 +13,9 @@ from rpa.sandbox.guidewire.domain import (
     account_name,
     document_count,
     euros,
+    find_policy,
     note_viewed,
+    session_user,
     vehicle_values,
 )
 from rpa.sandbox.pdf import policy_pdf
@@ -22,7 +24,7 @@ from rpa.sandbox.pdf import policy_pdf
 async def police_page(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
     s = portal.state
-    policy = s.policy_by_numero(request.path_params["numero"])
+    policy = find_policy(s, request.path_params["numero"], session_user(session))
     if policy is None:
         return portal.not_found("Police")
     note_viewed(session, policy)
@@ -40,7 +42,7 @@ async def police_page(request: Request, session: dict[str, Any]) -> Response:
 async def police_document(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
     s = portal.state
-    policy = s.policy_by_numero(request.path_params["numero"])
+    policy = find_policy(s, request.path_params["numero"], session_user(session))
     if policy is None:
         return portal.not_found("Police")
     name = policy.document_name(s.dealer.code_vendeur)

@@ -25,6 +25,7 @@ from rpa.sandbox.guidewire.domain import (
     policy_period,
     save_delivery,
     selected_offer,
+    session_user,
     vehicle_errors,
     vehicle_form,
     vehicle_values,
@@ -34,7 +35,7 @@ from rpa.sandbox.state import Devis, Offer, fr_date
 
 async def devis_page(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     s = portal.state
@@ -44,7 +45,7 @@ async def devis_page(request: Request, session: dict[str, Any]) -> Response:
 
 async def devis_supprimer(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     if delete_devis(devis):
@@ -54,7 +55,7 @@ async def devis_supprimer(request: Request, session: dict[str, Any]) -> Response
 
 async def step_contrat(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     if not is_open(devis):
@@ -75,7 +76,7 @@ async def step_contrat(request: Request, session: dict[str, Any]) -> Response:
 
 async def step_vehicules(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     if not is_open(devis):
@@ -109,7 +110,7 @@ async def step_vehicules(request: Request, session: dict[str, Any]) -> Response:
 
 async def step_offres(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     if not is_open(devis):
@@ -143,7 +144,7 @@ def police_step(portal: Classic, devis: Devis, offer: Offer, *,
 
 async def step_police(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     if not is_open(devis):
@@ -161,10 +162,10 @@ async def step_police(request: Request, session: dict[str, Any]) -> Response:
 async def acheter(request: Request, session: dict[str, Any]) -> Response:
     """`Oui` on the purchase dialog: buys once, whatever is retried."""
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
-    outcome = buy(portal.state, devis)
+    outcome = buy(portal.state, devis, session_user(session))
     if outcome == "bought":
         portal.sandbox.changed()
     if outcome in ("bought", "already-bought"):
@@ -178,7 +179,7 @@ async def acheter(request: Request, session: dict[str, Any]) -> Response:
 
 async def step_confirmation(request: Request, session: dict[str, Any]) -> Response:
     portal = Classic.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
     if not devis.police:

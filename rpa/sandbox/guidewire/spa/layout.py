@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rpa.sandbox.guidewire.domain import is_open
+from rpa.sandbox.guidewire.domain import find_devis, is_open, session_user
 from rpa.sandbox.guidewire.markup import Markup
 from rpa.sandbox.guidewire.sessions import GwSessions
 from rpa.sandbox.host import Host
@@ -46,8 +46,9 @@ class Spa:
     def state(self) -> SandboxState:
         return self.sandbox.state
 
-    def devis_of(self, request: Request) -> Devis | None:
-        return self.state.devis_by_numero(request.path_params["numero"])
+    def devis_of(self, request: Request, session: dict[str, Any]) -> Devis | None:
+        """The devis the path names, if it is the signed-in account's."""
+        return find_devis(self.state, request.path_params["numero"], session_user(session))
 
     def ended(self, request: Request, expired: bool) -> JSONResponse:
         """401: no session. After an expiry, how the screen says so is drawn anew each time."""
@@ -111,7 +112,7 @@ def authed(handler: Api) -> Endpoint:
 def open_step(handler: Callable[[Request, Devis], Awaitable[Response]]) -> Api:
     """A wizard step of an open devis: any other devis goes back to its own screen."""
     async def endpoint(request: Request, session: dict[str, Any]) -> Response:
-        devis = Spa.of(request).devis_of(request)
+        devis = Spa.of(request).devis_of(request, session)
         if devis is None:
             return not_found("Devis")
         if not is_open(devis):

@@ -15,6 +15,7 @@ from rpa.sandbox.guidewire.domain import (
     open_devis_rows,
     policy_row,
     search,
+    session_user,
     viewed_policies,
 )
 from rpa.sandbox.guidewire.spa.layout import Spa, not_found, ok
@@ -34,38 +35,42 @@ SIMPLE_PAGES = {
 LIST_DELAY_MS = 200
 
 
-def counts(state: SandboxState) -> dict[str, int]:
-    return {"open_count": len(open_devis(state)), "annulations": 0}
+def counts(state: SandboxState, session: dict[str, Any]) -> dict[str, int]:
+    """The cards' counts: the signed-in account's."""
+    return {"open_count": len(open_devis(state, session_user(session))), "annulations": 0}
 
 
 async def accueil(request: Request, session: dict[str, Any]) -> Response:
-    return ok(counts(Spa.of(request).state))
+    return ok(counts(Spa.of(request).state, session))
 
 
 async def devis_ouverts(request: Request, session: dict[str, Any]) -> Response:
     portal = Spa.of(request)
-    return ok(counts(portal.state) | {"rows": open_devis_rows(portal.state),
-                                      "draw_after_ms": portal.sandbox._waits(LIST_DELAY_MS)})
+    return ok(counts(portal.state, session) | {
+        "rows": open_devis_rows(portal.state, session_user(session)),
+        "draw_after_ms": portal.sandbox._waits(LIST_DELAY_MS)})
 
 
 async def recherche(request: Request, session: dict[str, Any]) -> Response:
     query = request.query_params.get("q", "").strip()
-    return ok({"query": query, "rows": search(Spa.of(request).state, query)})
+    return ok({"query": query, "rows": search(Spa.of(request).state, query, session_user(session))})
 
 
 async def polices(request: Request, session: dict[str, Any]) -> Response:
     s = Spa.of(request).state
     view = "emises" if request.query_params.get("vue") == "emises" else "consultees"
-    shown = issued_policies(s) if view == "emises" else viewed_policies(s, session)
+    shown = (issued_policies(s, session_user(session)) if view == "emises"
+             else viewed_policies(s, session))
     heading = "Polices émises récemment" if view == "emises" else "Polices consultées récemment"
-    return ok(counts(s) | {"view": view, "heading": heading,
-                           "rows": [policy_row(s, p) for p in shown]})
+    return ok(counts(s, session) | {"view": view, "heading": heading,
+                                    "rows": [policy_row(s, p) for p in shown]})
 
 
 async def comptes(request: Request, session: dict[str, Any]) -> Response:
     s = Spa.of(request).state
     return ok({"rows": [{"compte": name, "devis": str(c["devis"]), "polices": str(c["polices"]),
-                         "agence": s.dealer.name} for name, c in accounts(s)]})
+                         "agence": s.dealer.name}
+                        for name, c in accounts(s, session_user(session))]})
 
 
 async def simple(request: Request, session: dict[str, Any]) -> Response:

@@ -13,7 +13,9 @@ from rpa.sandbox.guidewire.domain import (
     account_name,
     document_count,
     euros,
+    find_policy,
     note_viewed,
+    session_user,
     vehicle_values,
 )
 from rpa.sandbox.guidewire.spa.layout import Spa, not_found, ok
@@ -23,7 +25,7 @@ from rpa.sandbox.state import fr_date
 
 async def police_screen(request: Request, session: dict[str, Any]) -> Response:
     s = Spa.of(request).state
-    policy = s.policy_by_numero(request.path_params["numero"])
+    policy = find_policy(s, request.path_params["numero"], session_user(session))
     if policy is None:
         return not_found("Police")
     note_viewed(session, policy)
@@ -52,7 +54,7 @@ async def police_screen(request: Request, session: dict[str, Any]) -> Response:
 async def document(request: Request, session: dict[str, Any]) -> Response:
     """The policy PDF, as an attachment: the browser downloads it."""
     s = Spa.of(request).state
-    policy = s.policy_by_numero(request.path_params["numero"])
+    policy = find_policy(s, request.path_params["numero"], session_user(session))
     if policy is None:
         return not_found("Police")
     name = policy.document_name(s.dealer.code_vendeur)

@@ -24,6 +24,7 @@ from rpa.sandbox.guidewire.domain import (
     policy_period,
     save_delivery,
     selected_offer,
+    session_user,
     vehicle_errors,
     vehicle_form,
     vehicle_values,
@@ -51,7 +52,7 @@ DIALOG_DELAY_MS = 200
 
 async def devis_screen(request: Request, session: dict[str, Any]) -> Response:
     portal = Spa.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return not_found("Devis")
     s = portal.state
@@ -72,7 +73,7 @@ async def devis_screen(request: Request, session: dict[str, Any]) -> Response:
 
 async def supprimer(request: Request, session: dict[str, Any]) -> Response:
     portal = Spa.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return not_found("Devis")
     if delete_devis(devis):
@@ -170,10 +171,10 @@ async def police_step(request: Request, devis: Devis) -> Response:
 async def acheter(request: Request, session: dict[str, Any]) -> Response:
     """`Oui`: buys once, whatever is retried (a double click, a lost answer)."""
     portal = Spa.of(request)
-    devis = portal.devis_of(request)
+    devis = portal.devis_of(request, session)
     if devis is None:
         return not_found("Devis")
-    outcome = buy(portal.state, devis)
+    outcome = buy(portal.state, devis, session_user(session))
     if outcome == "bought":
         portal.sandbox.changed()
     if outcome in ("bought", "already-bought"):
@@ -184,7 +185,7 @@ async def acheter(request: Request, session: dict[str, Any]) -> Response:
 
 
 async def confirmation(request: Request, session: dict[str, Any]) -> Response:
-    devis = Spa.of(request).devis_of(request)
+    devis = Spa.of(request).devis_of(request, session)
     if devis is None:
         return not_found("Devis")
     if not devis.police:
