@@ -33,33 +33,44 @@ from rpa.sandbox.guidewire.domain import (
 from rpa.sandbox.state import Devis, Offer, fr_date
 
 
-async def devis_page(request: Request, session: dict[str, Any]) -> Response:
+def devis_step(request: Request, session: dict[str, Any], *,
+               open_only: bool = False) -> tuple[Classic, Devis] | Response:
+    """The devis a wizard URL names, as the signed-in account sees it: 404 when it is another
+    account's or none; back to the devis page when `open_only` and it can no longer be worked on."""
     portal = Classic.of(request)
     devis = portal.devis_of(request, session)
     if devis is None:
         return portal.not_found("Devis")
+    if open_only and not is_open(devis):
+        return to_devis(devis)
+    return portal, devis
+
+
+async def devis_page(request: Request, session: dict[str, Any]) -> Response:
+    found = devis_step(request, session)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     s = portal.state
     return portal.render("devis.html", tab="polices", devis=devis, status=devis_status(devis),
                          account=account_name(s, devis), offer=selected_offer(s, devis))
 
 
 async def devis_supprimer(request: Request, session: dict[str, Any]) -> Response:
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
+    found = devis_step(request, session)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     if delete_devis(devis):
         portal.sandbox.changed()
     return to_devis(devis)
 
 
 async def step_contrat(request: Request, session: dict[str, Any]) -> Response:
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
-    if not is_open(devis):
-        return to_devis(devis)
+    found = devis_step(request, session, open_only=True)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     if request.method == "GET":
         return portal.wizard("contrat.html", devis, "contrat",
                              value=fr_date(devis.date_livraison), errors=[])
@@ -75,12 +86,10 @@ async def step_contrat(request: Request, session: dict[str, Any]) -> Response:
 
 
 async def step_vehicules(request: Request, session: dict[str, Any]) -> Response:
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
-    if not is_open(devis):
-        return to_devis(devis)
+    found = devis_step(request, session, open_only=True)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
 
     def shown(values: dict[str, str], errors: list[str], invalid: set[str],
               saved: bool) -> Response:
@@ -109,12 +118,10 @@ async def step_vehicules(request: Request, session: dict[str, Any]) -> Response:
 
 
 async def step_offres(request: Request, session: dict[str, Any]) -> Response:
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
-    if not is_open(devis):
-        return to_devis(devis)
+    found = devis_step(request, session, open_only=True)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     s = portal.state
     if request.method == "POST":
         form = await request.form()
@@ -143,12 +150,10 @@ def police_step(portal: Classic, devis: Devis, offer: Offer, *,
 
 
 async def step_police(request: Request, session: dict[str, Any]) -> Response:
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
-    if not is_open(devis):
-        return to_devis(devis)
+    found = devis_step(request, session, open_only=True)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     offer = selected_offer(portal.state, devis)
     if offer is None:
         return to_devis(devis, "offres")
@@ -161,10 +166,10 @@ async def step_police(request: Request, session: dict[str, Any]) -> Response:
 
 async def acheter(request: Request, session: dict[str, Any]) -> Response:
     """`Oui` on the purchase dialog: buys once, whatever is retried."""
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
+    found = devis_step(request, session)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     outcome = buy(portal.state, devis, session_user(session))
     if outcome == "bought":
         portal.sandbox.changed()
@@ -178,10 +183,10 @@ async def acheter(request: Request, session: dict[str, Any]) -> Response:
 
 
 async def step_confirmation(request: Request, session: dict[str, Any]) -> Response:
-    portal = Classic.of(request)
-    devis = portal.devis_of(request, session)
-    if devis is None:
-        return portal.not_found("Devis")
+    found = devis_step(request, session)
+    if isinstance(found, Response):
+        return found
+    portal, devis = found
     if not devis.police:
         return to_devis(devis)
     return portal.wizard("confirmation.html", devis, "confirmation")
