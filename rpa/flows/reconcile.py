@@ -262,11 +262,15 @@ def _fix(directory: Path, ledger: Ledger, gw: dict[str, GuideWireSide] | None,
         target.chmod(0o600)
         d.action = f"mis en quarantaine → {target}"
         logger.info("{} : {} mis en quarantaine ({})", d.kind, d.file, target)
-    accounts = {i.police: i.account for i in ledger.all() if i.police}
+    by_police: dict[str, list[LedgerItem]] = {}  # the ledger read once, not once a discrepancy
+    for entry in ledger.all():
+        if entry.police:
+            by_police.setdefault(entry.police, []).append(entry)
     for d in found:
         if d.kind not in ("pdf_manquant", "achetee_hors_rpa"):
             continue
-        account = accounts.get(d.police, held.get(d.police, ("", ""))[0])
+        known = by_police.get(d.police, [])
+        account = known[0].account if known else held.get(d.police, ("", ""))[0]
         path: Path | None = directory / d.file if d.file else None
         if path is None:
             if gw is None:
@@ -283,10 +287,8 @@ def _fix(directory: Path, ledger: Ledger, gw: dict[str, GuideWireSide] | None,
             ledger.record_outside(d.police, held[d.police][1], account, str(path))
             d.action = (d.action + " ; " if d.action else "") + "inscrite au registre (achetée hors rpa)"
             continue
-        for item in ledger.all():
-            if item.police == d.police:  # a police is set at `bought`: now the PDF is filed
-                ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name} (rapprochement)",
-                                  pdf=str(path))
+        for item in known:  # a police is set at `bought`: now the PDF is filed
+            ledger.checkpoint(item.key, Stage.DONE, f"PDF {path.name} (rapprochement)", pdf=str(path))
 
 
 def _relink_ledger(directory: Path, ledger: Ledger, files: list[PdfFile]) -> None:
