@@ -62,13 +62,16 @@ def test_a_portal_that_stays_down_stops_the_night_and_the_next_one_resumes(
     quick = settings.model_copy(update={"browser": BrowserSettings(timeout_ms=2_000), "retry": RetrySettings(
         attempts=1, document_wait_s=20, portal_down_after=2)})  # two vehicles in a row: it is down
     queue = items("59716", "60226", "60301", "60388", "60412")
+    # bought the night before at the usual pace: a 2 s timeout is for the portal that is down,
+    # not for a busy test machine buying one
+    assert run_warranty(settings, queue[:1]).outcomes[0].result == "terminé"
 
     def guidewire_goes_down(outcome: Outcome) -> None:
         sandbox.garbage.add("guidewire")  # after the first vehicle, GuideWire answers garbage
 
     night = run_warranty(quick, queue, on_done=guidewire_goes_down)
     results = [o.result for o in night.outcomes]
-    assert results == ["terminé", "échec", "échec", "reporté", "reporté"], night.outcomes
+    assert results == ["déjà fait", "échec", "échec", "reporté", "reporté"], night.outcomes
     assert all(o.failure_kind == "système" for o in night.outcomes[1:3])
     assert night.stopped is not None and night.stopped.reason.startswith("GuideWire ne répond plus")
     assert night.exit_code == 1
