@@ -11,21 +11,24 @@ itself costs.
 - **process**: `process_removals` as TRAMOSA (remover) over a generated action file of M lines:
   a third each of Accepter, Refuser and Signaler, on lines put in the sandbox's state
   beforehand (one demande addressed to EK004), some `Prévenu`, some already `Acceptée`, each in
-  a status its action may start from. Every line must end `appliquée`.
+  a status its action may start from. Every line must end `appliquée`. Run once with 1 worker
+  (`process x1`) and once with 4 (`process x4`, `--workers 4`), side by side: the speedup is
+  the lines per minute of 4 workers over those of 1.
 
-Each flow runs against its own fresh sandbox. For each: the lines, the wall seconds of the
-whole call (browser start and sign-in included, as a user waits for them), lines per minute,
-the portal's own time (the floor, measured by the sandbox: its time on the requests,
-latency included, plus the waits its pages script; the remover's dialog, which opens 200 ms
-after each click, is not counted, so the ratio overstates the bot's share for `process`),
-the ratio wall / floor, the requests made, the retries
-logged, and how many lines ended in each result. Prints a table and writes it to
-benchmarks/results-removals.txt; exits 1 if any line did not end in its flow's success result.
-The flows' own log is cut down to warnings (retries show).
+Each flow (and each worker count) runs against its own fresh sandbox. For each: the lines,
+the wall seconds of the whole call (browser start and sign-in included, as a user waits for
+them), lines per minute, the speedup over `process x1`, the portal's own time (the floor,
+measured by the sandbox: its time on the requests, latency included, plus the waits its
+pages script; the remover's dialog, which opens 200 ms after each click, is not counted, so
+the ratio overstates the bot's share for `process`), the ratio wall / floor (with several
+workers the floor adds up every worker's waits, which overlap: compare lines per minute
+instead), the requests made, the retries logged, and how many lines ended in each result.
+Prints a table and writes it to benchmarks/results-removals.txt; exits 1 if any line did not
+end in its flow's success result. The flows' own log is cut down to warnings (retries show).
 
 Defaults: 200 request lines, 60 action lines (one action costs about 2 s against 200 ms of
-latency, every one reloading the remover's list: 200 would take 7-8 minutes), 200 ms of
-latency; 2-2.5 minutes on 2 cores.
+latency with one worker, every one reloading the remover's list: 200 would take 7-8 minutes),
+200 ms of latency; about 3-4 minutes on 2 cores.
 
     .venv/bin/python benchmarks/removals_bench.py [--lines 200] [--process-lines 60] [--latency-ms 200]
 """
@@ -63,6 +66,7 @@ from rpa.sandbox.traqueur.state import (
 from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
 
 REMOVERS = ("EK004", "JJ020")
+PROCESS_WORKERS = (1, 4)  # `process` measured at each, side by side
 # (action, status the line is in before the file is processed), cycled over the M lines.
 PLAN = (
     ("Accepter", "Prévenu"),
@@ -78,6 +82,7 @@ PLAN = (
 class Row:
     flow: str
     lines: int
+    workers: int
     ok: int
     wall: float
     floor: float
@@ -140,7 +145,7 @@ class Warnings:
 
 
 def measure(flow: str, box: Sandbox, lines: int, success: str,
-            run: Callable[[], RemovalsResult]) -> Row:
+            run: Callable[[], RemovalsResult], workers: int = 1) -> Row:
     warnings = Warnings()
     sink = logger.add(warnings, level="WARNING")
     began_seconds, began_requests = box.server_seconds + box.scripted_seconds, box.server_requests
@@ -151,7 +156,7 @@ def measure(flow: str, box: Sandbox, lines: int, success: str,
         logger.remove(sink)
     wall = time.perf_counter() - began
     results = Counter(o.result for o in result.outcomes)
-    return Row(flow=flow, lines=lines, ok=results[success], wall=wall,
+    return Row(flow=flow, lines=lines, workers=workers, ok=results[success], wall=wall,
                floor=box.server_seconds + box.scripted_seconds - began_seconds,
                requests=box.server_requests - began_requests, retries=warnings.count,
                results=results)
@@ -169,7 +174,7 @@ def bench_request(base: Settings, lines: int, latency_ms: float) -> Row:
         return measure("request", box, lines, "créée", lambda: request_removals(settings, path))
 
 
-def bench_process(base: Settings, lines: int, latency_ms: float) -> Row:
+def bench_process(base: Settings, lines: int, latency_ms: float, workers: int) -> Row:
     root = Path(tempfile.mkdtemp(prefix="rpa-bench-removals-"))
     with create_sandbox(root / "state.json", latency_ms=latency_ms) as box:
         state = box.state.traqueur
@@ -203,7 +208,8 @@ def bench_process(base: Settings, lines: int, latency_ms: float) -> Row:
                 rows.append([v.vin, action, "", "", "", ""])
         path = write_sheet(root / "actions.xlsx", ACTION_HEADER, rows)
         settings = as_account(base, box, TRAMOSA.email, TRAMOSA.password, root / "data")
-        return measure("process", box, lines, "appliquée", lambda: process_removals(settings, path))
+        return measure(f"process x{workers}", box, lines, "appliquée",
+                       lambda: process_removals(settings, path, workers=workers), workers)
 
 
 def main() -> int:
@@ -218,17 +224,19 @@ def main() -> int:
     logger.remove()
     logger.add(sys.stderr, level="WARNING")
     base = Settings(_env_file=None)  # type: ignore[call-arg]
-    rows = [bench_request(base, args.lines, args.latency_ms),
-            bench_process(base, process_lines, args.latency_ms)]
+    rows = [bench_request(base, args.lines, args.latency_ms)]
+    rows += [bench_process(base, process_lines, args.latency_ms, workers) for workers in PROCESS_WORKERS]
+    one = next(r for r in rows if r.flow.startswith("process") and r.workers == 1)
     text_lines = [
         f"Traqueur removals: sandbox latency {args.latency_ms:.0f} ms, {os.cpu_count()} CPU(s)",
-        f"{'flow':<8} {'lines':>5} {'ok':>5} {'run s':>7} {'lines/min':>10} {'floor s':>8} "
+        f"{'flow':<10} {'lines':>5} {'ok':>5} {'run s':>7} {'lines/min':>10} {'speedup':>7} {'floor s':>8} "
         f"{'ratio':>6} {'requests':>8} {'req/line':>8} {'retries':>7}  results",
     ]
     for r in rows:
         results = ", ".join(f"{name} {count}" for name, count in sorted(r.results.items()))
+        speedup = f"{r.per_min / one.per_min:.2f}" if r.flow.startswith("process") else "-"
         text_lines.append(
-            f"{r.flow:<8} {r.lines:>5} {r.ok:>5} {r.wall:>7.1f} {r.per_min:>10.1f} {r.floor:>8.1f} "
+            f"{r.flow:<10} {r.lines:>5} {r.ok:>5} {r.wall:>7.1f} {r.per_min:>10.1f} {speedup:>7} {r.floor:>8.1f} "
             f"{r.ratio:>6.2f} {r.requests:>8} {r.requests / r.lines:>8.2f} {r.retries:>7}  {results}"
         )
     text = "\n".join(text_lines)

@@ -265,9 +265,11 @@ def print_removals(result: RemovalsResult, title: str) -> None:
     out.print(f"Classeur : {result.path}")
 
 
-def run_removals(flow: Callable[[Settings, Path], RemovalsResult], file: Path, title: str) -> None:
-    """Run a removal flow over `file`, show its lines, exit 0 or 1."""
-    settings = load_settings()
+def run_removals(flow: Callable[[Settings, Path], RemovalsResult], file: Path, title: str,
+                 workers: int | None = None) -> None:
+    """Run a removal flow over `file`, show its lines, exit 0 or 1. `workers`: `--workers`, for
+    the flows that take it (through `settings.workers`)."""
+    settings = load_settings(workers=workers)
     setup_logging(settings.secret_values(), settings.data_dir, console=console)
     result = flow(settings, file)
     print_removals(result, f"{title} — {file.name}")
@@ -298,11 +300,14 @@ def removals_status(out_file: Annotated[Path | None, typer.Option("--out", help=
 
 
 @removals.command("process")
-def removals_process(file: Annotated[Path, typer.Argument(help="One row per VIN: VIN, Action, Motif du refus, …")]) -> None:
+def removals_process(
+    file: Annotated[Path, typer.Argument(help="One row per VIN: VIN, Action, Motif du refus, …")],
+    workers: Annotated[int | None, typer.Option(help="VINs worked on at once (RPA_WORKERS).")] = None,
+) -> None:
     """Remover: apply Accepter / Refuser / Signaler to each line of the file."""
     from rpa.flows.removals import process_removals
 
-    run_removals(process_removals, file, "Déposes")
+    run_removals(process_removals, file, "Déposes", workers)
 
 
 @app.command()

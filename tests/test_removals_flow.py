@@ -6,6 +6,7 @@ sandbox's own records (demandes, lines, status histories).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from loguru import logger
 from openpyxl import load_workbook
 from pydantic import SecretStr
 from workbooks import write_rows
@@ -22,6 +24,7 @@ from rpa.core.failures import Kind
 from rpa.flows.removals import process_removals, removal_status, request_removals
 from rpa.sandbox.server import Sandbox
 from rpa.sandbox.traqueur.seed import sixt_vehicles
+from rpa.sandbox.traqueur.state import PREVENU, Demande, DemandeLine, StatusChange
 from rpa.sheets.removals import ACTION_HEADER, REQUEST_HEADER
 from rpa.store.ledger import Ledger
 from rpa.store.removals import RemovalRecords
@@ -148,6 +151,52 @@ def test_remover_file_mixing_all_actions_and_an_illegal_one(
     marks = {o.vin: o.reason for o in changed.outcomes}
     assert marks[fleet[0].vin] == "Prévenu → Acceptée" and marks[fleet[2].vin] == "Prévenu → Effectuée"
     assert load_workbook(changed.path).active is not None
+
+
+def test_two_workers_apply_each_move_once_and_a_vins_lines_in_file_order(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    """Five VINs over two workers; one VIN's Accepter then Signaler must reach the portal in
+    that order (the other way round, Signaler from Prévenu would pass and Accepter fail)."""
+    fleet = [v for v in sixt_vehicles(sandbox.state.traqueur) if sandbox.state.traqueur.active_line(v.vin) is None][:5]
+    created = dt.datetime.now() - dt.timedelta(days=1)
+    sandbox.state.traqueur.demandes.append(Demande(
+        numero=sandbox.state.traqueur.new_demande_number(), created=created.date(), requester=SIXT[0],
+        email_suivi=SIXT[0], lines=[DemandeLine(
+            vin=v.vin, abonnement=v.abonnement, code_distributeur="EK004", date_souhaitee="30/12/2026",
+            history=[StatusChange(when=created, old="", new=PREVENU, by=SIXT[0])]) for v in fleet]))
+    sandbox.changed()
+    rows: list[list[object]] = [
+        [fleet[0].vin, "Accepter", "", "", "", ""],
+        [fleet[1].vin, "Accepter", "", "", "", ""],
+        [fleet[2].vin, "Refuser", "Véhicule absent du parc", "", "", ""],
+        [fleet[3].vin, "Signaler", "", "23/11/2026 09:00", "1234567", "M. PIERRE"],
+        [fleet[1].vin, "Signaler", "", "23/11/2026 10:00", "7654321", "M. PAUL"],
+        [fleet[4].vin, "Accepter", "", "", "", ""],
+    ]
+    workers: set[str] = set()
+    sink = logger.add(lambda m: workers.add(m.record["extra"].get("worker", "")), filter=lambda r: "→" in r["message"])
+    try:
+        result = process_removals(as_account(settings, sandbox, TRAMOSA),
+                                  sheet(tmp_path / "actions.xlsx", ACTION_HEADER, rows), workers=2)
+    finally:
+        logger.remove(sink)
+    assert [(o.row, o.vin, o.result) for o in result.outcomes] == [
+        (i + 2, row[0], "appliquée") for i, row in enumerate(rows)]
+    assert len(workers) == 2, workers  # both workers moved lines
+    book = load_workbook(result.path).active
+    assert book is not None
+    assert [r[:4] for r in book.iter_rows(min_row=2, values_only=True)] == [
+        (i + 2, row[0], row[1], "appliquée") for i, row in enumerate(rows)]
+    moves = {line.vin: [(c.old, c.new) for c in line.history[1:]]
+             for d in sandbox.state.traqueur.demandes for line in d.lines}
+    assert [moves[v.vin] for v in fleet] == [
+        [("Prévenu", "Acceptée")],
+        [("Prévenu", "Acceptée"), ("Acceptée", "Effectuée")],
+        [("Prévenu", "Refusée")],
+        [("Prévenu", "Effectuée")],
+        [("Prévenu", "Acceptée")],
+    ]
 
 
 def test_removals_cli_exit_codes(sandbox: Sandbox, settings: Settings, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The Traqueur extranet for one `rpa removals` command: one signed-in tab, the run folder,
-and the per-item boundary every line goes through (claim, trace, screenshot, failure rule)."""
+"""The Traqueur extranet for one `rpa removals` command: one browser, a signed-in tab per
+worker, the run folder, and the per-item boundary every line goes through (claim, trace,
+screenshot, failure rule)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from rpa.browser.launch import browser_session, new_context
 from rpa.browser.tracing import SCRATCH, ItemTracer
@@ -39,8 +40,16 @@ class Extranet:
     run_dir: Path
     boundary: Boundary
 
+    @property
+    def name(self) -> str:
+        """Who holds this tab's claims in the ledger (machine, process, worker)."""
+        return self.boundary.owner
+
     def home(self) -> TraqueurHome:
         return open_traqueur(self.page, self.settings.traqueur, self.guard)
+
+    def sign_in(self) -> TraqueurHome:
+        return self.retrying("connexion à l'extranet Traqueur", self.home)
 
     def retrying(self, what: str, fn: Callable[[], T]) -> T:
         return retrying(self.settings.retry, what, fn)
@@ -55,8 +64,45 @@ class Extranet:
         return lines
 
 
+class ExtranetCrew:
+    """What a command's workers share (the browser, the guard, the run folder) and the first
+    worker's tab, signed in by `extranet_crew`; `join` adds a worker, closed with the crew."""
+
+    def __init__(self, settings: Settings, browser: Browser, guard: RunGuard, run_dir: Path,
+                 stack: ExitStack) -> None:
+        self.settings = settings
+        self.browser = browser
+        self.guard = guard
+        self.run_dir = run_dir
+        self._stack = stack
+        self.first = self.join(0)
+
+    def join(self, number: int) -> Extranet:
+        """Worker `number`'s own context, tab and ledger connection (SQLite connections are
+        not shared between workers), not signed in yet: it signs in as it starts."""
+        return self._stack.enter_context(_worker_tab(self, number))
+
+
 @contextmanager
-def extranet(settings: Settings) -> Iterator[Extranet]:
+def _worker_tab(crew: ExtranetCrew, number: int) -> Iterator[Extranet]:
+    settings, run_dir = crew.settings, crew.run_dir
+    with Ledger(settings.ledger_location) as ledger:
+        context = new_context(crew.browser, settings.browser)
+        try:
+            page = context.new_page()
+            records = RemovalRecords(ledger.store)
+            tracer = ItemTracer(context, settings.trace, directory=run_dir / "traces", scratch=run_dir / SCRATCH,
+                                secrets=settings.secret_values())
+            boundary = Boundary(crew.guard, owner=f"{socket.gethostname()}:{os.getpid()}:w{number}",
+                                claims=records, tracer=tracer, evidence=Evidence(run_dir / "screenshots"),
+                                screen=lambda: page)
+            yield Extranet(settings, page, crew.guard, records, run_dir, boundary)
+        finally:
+            context.close()
+
+
+@contextmanager
+def extranet_crew(settings: Settings) -> Iterator[ExtranetCrew]:
     """Signed in before the first line: a refused password or an extranet that cannot be
     reached stops the command before anything is sent (one `Erreur` line, exit 2 or 1)."""
     settings.require_traqueur()
@@ -65,20 +111,16 @@ def extranet(settings: Settings) -> Iterator[Extranet]:
     discard_scratch(settings.runs_dir, keep=scratch)
     guard = RunGuard(down_after=settings.retry.portal_down_after)
     try:
-        with Ledger(settings.ledger_location) as ledger, browser_session(settings.browser) as browser:
-            context = new_context(browser, settings.browser)
-            try:
-                page = context.new_page()
-                records = RemovalRecords(ledger.store)
-                tracer = ItemTracer(context, settings.trace, directory=run_dir / "traces", scratch=scratch,
-                                    secrets=settings.secret_values())
-                boundary = Boundary(guard, owner=f"{socket.gethostname()}:{os.getpid()}", claims=records,
-                                    tracer=tracer, evidence=Evidence(run_dir / "screenshots"),
-                                    screen=lambda: page)
-                side = Extranet(settings, page, guard, records, run_dir, boundary)
-                side.retrying("connexion à l'extranet Traqueur", side.home)
-                yield side
-            finally:
-                context.close()
+        with browser_session(settings.browser) as browser, ExitStack() as stack:
+            crew = ExtranetCrew(settings, browser, guard, run_dir, stack)
+            crew.first.sign_in()
+            yield crew
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def extranet(settings: Settings) -> Iterator[Extranet]:
+    """One signed-in tab, for the commands that work one file or one read at a time."""
+    with extranet_crew(settings) as crew:
+        yield crew.first

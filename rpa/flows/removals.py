@@ -4,7 +4,8 @@ Every command asks the extranet what is already true before changing anything, s
 it twice changes nothing: a VIN with a live demande is not requested again, a line already
 in its target status is skipped, a final status is never touched. Each remover action, and
 each request file, goes through the per-item boundary (`rpa.flows.boundary`): a failure is
-judged by the failure rule, kept with its screenshot and trace, and the file goes on.
+judged by the failure rule, kept with its screenshot and trace, and the file goes on. The
+remover's file is worked on by several workers at once when asked (`--workers`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from rpa.core.errors import BusinessError, InputProblem
 from rpa.core.failures import Failure, Kind
 from rpa.core.text import same
 from rpa.flows.boundary import Ended
-from rpa.flows.extranet import Extranet, extranet
+from rpa.flows.extranet import Extranet, extranet, extranet_crew
 from rpa.flows.guard import Stop
-from rpa.flows.remover import ACTIVE, Applied, RemoverBoard, status_word
+from rpa.flows.removal_workers import process_together
+from rpa.flows.remover import ACTIVE, Applied, status_word
 from rpa.runs.outcome import LineResult
 from rpa.sheets.removals import (
     ActionLine,
@@ -241,28 +243,21 @@ PROCESS_COLUMNS = ("Ligne", "VIN", "Action", "Résultat", "Type d'échec", "Moti
                    "Capture", "Trace")
 
 
-def process_removals(settings: Settings, path: Path) -> RemovalsResult:
+def process_removals(settings: Settings, path: Path, *, workers: int | None = None) -> RemovalsResult:
+    """`workers` (default `RPA_WORKERS`): VINs worked on at once, each by one worker, in one
+    browser (`rpa.flows.removal_workers`); the workbook lists the lines in file order."""
     actions, problems = read_action_file(path)
     outcomes = _local_refusals(problems)
-    with extranet(settings) as side:
-        board = RemoverBoard(side)
-        keys = {_key(a): a for a in actions}
-        side.boundary.on_failure = lambda key, failure: side.records.action(keys[key].vin, keys[key].action, "failed")
-        for action in actions:
-            work = partial(side.retrying, f"{action.action} {action.vin}", partial(board.apply, action))
-            outcomes.append(_action_line(action, side.boundary.run(_key(action), work)))
-        stopped = side.guard.stopped
+    with extranet_crew(settings) as crew:
+        done = process_together(crew, actions, workers or settings.workers)
+        stopped = crew.guard.stopped
+    outcomes = sorted(outcomes + [_action_line(action, ended) for action, ended in done], key=lambda o: o.row)
     by_row = {a.row: a.action for a in actions}
     rows = [[o.row, o.vin, by_row.get(o.row, ""), o.result, _kind(o), o.reason, o.status, o.at, o.screenshot, o.trace]
-            for o in sorted(outcomes, key=lambda o: o.row)]
-    out = write_workbook(side.run_dir / "resultats-deposes.xlsx", "Déposes", PROCESS_COLUMNS, rows,
+            for o in outcomes]
+    out = write_workbook(crew.run_dir / "resultats-deposes.xlsx", "Déposes", PROCESS_COLUMNS, rows,
                          (6, 20, 10, 14, 10, 60, 12, 20, 40, 40))
     return RemovalsResult(outcomes, out, stopped)
-
-
-def _key(action: ActionLine) -> str:
-    """The line's name in traces, screenshots and claims: one file may act twice on a VIN."""
-    return f"{action.vin}-{action.action}-L{action.row}"
 
 
 def _action_line(action: ActionLine, ended: Ended[Applied]) -> LineOutcome:
