@@ -18,90 +18,48 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from rpa.config import Settings
 from rpa.flows.demo import sandbox_settings
 from rpa.flows.run import run_warranty
-from rpa.sandbox.server import create_sandbox
 from rpa.sheets.queue import WarrantyItem
 
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import Sampler, SandboxProcess  # noqa: E402
 
-def _pss(pid: int) -> int:
-    """Proportional set size: shared pages (Chromium's processes share many) counted once."""
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def tree_memory(pid: int) -> int:
-    """Memory of `pid` and all its descendants (the Playwright drivers, Chromium)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(stat[1]), []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            total += _pss(current)
-        except OSError:  # gone meanwhile
-            pass
-        todo += children.get(current, [])
-    return total
-
-
-class PeakMemory:
-    """Samples the process tree's resident memory while the run goes."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.25):
-            self.peak = max(self.peak, tree_memory(os.getpid()))
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+CPU_KINDS = ("python", "driver", "browser", "renderer", "helper", "sandbox")
 
 
 def bench(vehicles: int, latency_ms: float, workers: int) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="rpa-bench-"))
-    with create_sandbox(root / "state.json", extra_bdcs=vehicles, latency_ms=latency_ms) as box:
-        box.state.document_delay_seconds = 0.5
+    sandbox = SandboxProcess(root / "state.json", extra_bdcs=vehicles, latency_ms=latency_ms)
+    sandbox.box.state.document_delay_seconds = 0.5  # set before the sandbox's process forks
+    with sandbox:
+        box = sandbox.box
         settings = sandbox_settings(Settings(_env_file=None), box, root / "data")  # type: ignore[call-arg]
         queue = [WarrantyItem(row=i + 2, vo_vendu=b.vo_vendu)
                  for i, b in enumerate(box.state.bdcs) if b.vo_vendu.startswith("7000")]
         assert len(queue) == vehicles, "the sandbox's extra BDCs are the benchmark's vehicles"
-        with PeakMemory() as memory:
+        with Sampler(sandbox_pid=sandbox.pid) as sampler:
             began = time.perf_counter()
             result = run_warranty(settings, queue, workers=workers)
             wall = time.perf_counter() - began
-        done = sum(1 for o in result.outcomes if o.result == "terminé")
-        per_vehicle = [(o.finished - o.started).total_seconds()
-                       for o in result.outcomes if o.started and o.finished and o.result == "terminé"]
-        floor = (box.server_seconds + box.scripted_seconds) / vehicles
-        return {
-            "workers": workers, "done": done, "wall": wall,
-            "vehicle_wall": sum(per_vehicle) / max(1, len(per_vehicle)),
-            "floor": floor, "per_min": 60 * done / wall, "memory_mb": memory.peak / 2**20,
-            "requests": box.server_requests / vehicles,
-        }
+        counters = sandbox.counters()
+    done = sum(1 for o in result.outcomes if o.result == "terminé")
+    per_vehicle = [(o.finished - o.started).total_seconds()
+                   for o in result.outcomes if o.started and o.finished and o.result == "terminé"]
+    floor = (counters["server_seconds"] + counters["scripted_seconds"]) / vehicles
+    cpu = sampler.spent()
+    return {
+        "workers": workers, "done": done, "wall": wall,
+        "vehicle_wall": sum(per_vehicle) / max(1, len(per_vehicle)),
+        "floor": floor, "per_min": 60 * done / wall, "memory_mb": sampler.peak / 2**20,
+        "requests": counters["server_requests"] / vehicles,
+        "bought_twice": len(counters["purchases"]) - len(set(counters["purchases"])),
+        **{f"cpu_{k}": cpu.get(k, 0.0) / vehicles for k in CPU_KINDS},
+    }
 
 
 def main() -> int:
@@ -124,10 +82,16 @@ def main() -> int:
             f"{r['floor']:>8.1f} {r['vehicle_wall'] / r['floor']:>6.2f} {r['requests']:>8.0f} "
             f"{r['per_min']:>8.1f} {r['per_min'] / base:>8.2f} {r['memory_mb']:>8.0f}"
         )
+    lines.append("CPU seconds per vehicle, by process (the sandbox in its own process)")
+    lines.append(f"{'workers':>7} " + " ".join(f"{k:>9}" for k in CPU_KINDS) + f" {'bot total':>9}")
+    for r in rows:
+        bot = sum(r[f"cpu_{k}"] for k in CPU_KINDS if k != "sandbox")
+        lines.append(f"{r['workers']:>7.0f} " + " ".join(f"{r[f'cpu_{k}']:>9.2f}" for k in CPU_KINDS)
+                     + f" {bot:>9.2f}")
     text = "\n".join(lines)
     print(text)
     (Path(__file__).parent / "results-warranty.txt").write_text(text + "\n", encoding="utf-8")
-    return 0 if all(r["done"] == args.vehicles for r in rows) else 1
+    return 0 if all(r["done"] == args.vehicles and not r["bought_twice"] for r in rows) else 1
 
 
 if __name__ == "__main__":

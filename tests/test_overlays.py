@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from rpa.browser.launch import new_context
 from rpa.config import BrowserSettings, RetrySettings, Settings
@@ -30,6 +30,13 @@ SURVEY = """() => {
   box.innerHTML = '<h2>Enquête de satisfaction</h2><p>Votre avis compte !</p><button>Répondre</button>';
   document.body.appendChild(box);
 }"""
+
+
+def consent_has_come(page: Page) -> None:
+    """The consent dialog comes a moment after the page: a fast browser may be done before.
+    Wait for it (shown, or already answered) so that the next action meets it."""
+    page.wait_for_function("() => { const box = document.getElementById('rpa-consent');"
+                           " return !box || box.style.display === 'flex'; }")
 
 
 @pytest.fixture
@@ -65,6 +72,7 @@ def test_the_consent_dialog_is_closed_with_the_configured_button_and_the_notice_
     home = open_planetvo(page, drifted_settings.planetvo)
     # The notice is an alert that says "momentanément indisponible": information all the same.
     expect(page.get_by_role("alert").filter(has_text="Maintenance programmée")).to_be_visible()
+    consent_has_come(page)
     sites = home.open_parametrage().sites()
     assert sites
     consent = {c["name"]: c["value"] for c in bot_context.cookies()}
@@ -76,7 +84,9 @@ def test_an_unknown_dialog_in_the_way_is_never_clicked_away(
     bot_context: BrowserContext, drifted_settings: Settings
 ) -> None:
     page = bot_context.new_page()
-    parametrage = open_planetvo(page, drifted_settings.planetvo).open_parametrage()  # consent answered
+    home = open_planetvo(page, drifted_settings.planetvo)
+    consent_has_come(page)
+    parametrage = home.open_parametrage()  # consent answered
     page.evaluate(SURVEY)
     with pytest.raises(PageMismatch, match=re.escape("Enquête de satisfaction")):
         parametrage.open_bons_de_commande()
@@ -92,7 +102,7 @@ def test_nothing_is_dismissed_when_the_settings_name_nothing(
         consent = page.get_by_role("dialog", name="Gestion des cookies")
         with pytest.raises(PageMismatch, match="Gestion des cookies"):  # signing in, or just after
             home = open_planetvo(page, drifted_settings.planetvo)
-            expect(consent).to_be_visible()  # it comes a moment after each page until answered
+            consent_has_come(page)  # it comes a moment after each page until answered
             home.open_parametrage()
         expect(consent).to_be_visible()
     finally:

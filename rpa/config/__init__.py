@@ -1,6 +1,7 @@
 """Configuration (pydantic-settings)."""
 
 from rpa.config.settings import (
+    HEADLESS_SHELL,
     BrowserSettings,
     GuideWireAccount,
     GuideWireSettings,
@@ -17,6 +18,7 @@ from rpa.config.settings import (
 )
 
 __all__ = [
+    "HEADLESS_SHELL",
     "BrowserSettings",
     "GuideWireAccount",
     "GuideWireSettings",

@@ -74,15 +74,32 @@ class WarrantyWorker:
         """`name`: who holds a vehicle's claim in the ledger (machine, process, worker)."""
         self.name = name
         self.ledger = ledger
-        self.tabs = PortalTabs(settings, browser, guard, cookies)
+        self._settings, self._browser, self._guard = settings, browser, guard
+        self._run_dir, self._cookies = run_dir, cookies
+        self._vehicles = 0  # taken by the current context
+        self._build()
+
+    def _build(self) -> None:
+        settings, run_dir = self._settings, self._run_dir
+        self.tabs = PortalTabs(settings, self._browser, self._guard, self._cookies)
         folder = run_dir or Path(tempfile.gettempdir())
         tracer = ItemTracer(self.tabs.context, settings.trace if run_dir else TracePolicy.OFF,
                             directory=folder / "traces", scratch=folder / SCRATCH, secrets=settings.secret_values())
         self.tabs.on_new_context = tracer.attach  # a point of sale's own GuideWire context
         evidence = Evidence(run_dir / "screenshots" if run_dir else None)
-        self.stages = WarrantyStages(settings, ledger, self.tabs, tracer=tracer, evidence=evidence, run_dir=run_dir)
-        self.boundary = Boundary(guard, owner=name, claims=ledger, tracer=tracer, evidence=evidence,
-                                 screen=lambda: self.tabs.last, on_failure=self._record_failure)
+        self.stages = WarrantyStages(settings, self.ledger, self.tabs, tracer=tracer, evidence=evidence,
+                                     run_dir=run_dir)
+        self.boundary = Boundary(self._guard, owner=self.name, claims=self.ledger, tracer=tracer,
+                                 evidence=evidence, screen=lambda: self.tabs.last, on_failure=self._record_failure)
+
+    def renew(self) -> None:
+        """A fresh context for the next vehicles (a context that lives for hours grows in
+        memory). Closing saves the portal cookies, which the new one starts from: the
+        sessions carry over, nobody signs in again for it."""
+        self.tabs.close()
+        self._build()
+        self._vehicles = 0
+        logger.debug("contexte du navigateur renouvelé")
 
     def close(self) -> None:
         self.tabs.close()
@@ -92,6 +109,9 @@ class WarrantyWorker:
 
     def process(self, item: WarrantyItem) -> Outcome:
         """One vehicle through the boundary, as the results workbook tells it."""
+        if self._vehicles >= self._settings.browser.recycle_context_after:
+            self.renew()
+        self._vehicles += 1
         started = dt.datetime.now().astimezone()
         ended = self.boundary.run(item.key, partial(self.stages.run, item))
         outcome = Outcome(row=item.row, key=item.key, started=started, finished=dt.datetime.now().astimezone(),
@@ -153,19 +173,25 @@ def run_warranty(
     discard_scratch(settings.runs_dir, keep=scratch)
     guard = RunGuard(down_after=settings.retry.portal_down_after)
     try:
-        with browser_session(settings.browser, traces_dir=scratch) as browser, ExitStack() as crew:
-            first = crew.enter_context(worker_session(settings, run_dir, browser, 0, guard))
-            items = _first_items(first, source, guard, record)
-            if on_start:
-                on_start(len(items))
-            todo = _queue_once(items, record)
-            count = max(1, min(workers or settings.workers, todo.qsize()))
-            team = [first] + [crew.enter_context(worker_session(settings, run_dir, browser, n, guard))
-                              for n in range(1, count)]
-            jobs = [partial(_work, w, todo, stop_at, record) for w in team]
-            for broken in run_together(browser, jobs):  # a worker that broke down: the others went on
-                logger.opt(exception=broken).error("worker arrêté : {}", broken)
-                _defer_rest(todo, record, f"interrompu ({broken}) : repris au prochain run")
+        todo: queue.SimpleQueue[WarrantyItem] | None = None
+        while todo is None or not todo.empty():  # a fresh browser every `recycle_browser_after` vehicles
+            with browser_session(settings.browser, traces_dir=scratch) as browser, ExitStack() as crew:
+                first = crew.enter_context(worker_session(settings, run_dir, browser, 0, guard))
+                if todo is None:
+                    items = _first_items(first, source, guard, record)
+                    if on_start:
+                        on_start(len(items))
+                    todo = _queue_once(items, record)
+                else:
+                    logger.info("navigateur renouvelé : {} véhicule(s) restant(s)", todo.qsize())
+                count = max(1, min(workers or settings.workers, todo.qsize()))
+                team = [first] + [crew.enter_context(worker_session(settings, run_dir, browser, n, guard))
+                                  for n in range(1, count)]
+                budget = Budget(settings.browser.recycle_browser_after)
+                jobs = [partial(_work, w, todo, stop_at, record, budget) for w in team]
+                for broken in run_together(browser, jobs):  # a worker that broke down: the others went on
+                    logger.opt(exception=broken).error("worker arrêté : {}", broken)
+                    _defer_rest(todo, record, f"interrompu ({broken}) : repris au prochain run")
         results = write_results(run_dir / "resultats.xlsx", outcomes)
         seconds = (dt.datetime.now() - started).total_seconds()
         result = RunResult(run_id=run_id, outcomes=sorted(outcomes, key=lambda o: o.row),
@@ -228,11 +254,19 @@ def worker_session(settings: Settings, run_dir: Path, browser: Browser, number: 
             worker.close()
 
 
+@dataclass
+class Budget:
+    """How many more vehicles one browser may take, shared by its workers (one thread)."""
+
+    left: int
+
+
 def _work(worker: WarrantyWorker, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
-          record: Callable[[Outcome], None]) -> None:
-    """Take vehicles off the run's queue until it is empty. Every log line says which worker."""
+          record: Callable[[Outcome], None], budget: Budget) -> None:
+    """Take vehicles off the run's queue until it is empty, or the browser's budget spent.
+    Every log line says which worker."""
     with logger.contextualize(worker=worker.name):
-        while True:
+        while budget.left > 0:
             try:
                 item = todo.get_nowait()
             except queue.Empty:
@@ -241,6 +275,7 @@ def _work(worker: WarrantyWorker, todo: queue.SimpleQueue[WarrantyItem], stop_at
                 record(Outcome(row=item.row, key=item.key, result=Result.REPORTE,
                                reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
                 continue
+            budget.left -= 0 if worker.boundary.guard.stopped else 1  # deferring costs the browser nothing
             record(worker.process(item))
 
 
