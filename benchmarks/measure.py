@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import socket
+import sys
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -100,14 +101,16 @@ class Sampler:
         by_kind: dict[str, int] = defaultdict(int)
         for pid in _tree(root) + ([self.sandbox_pid] if self.sandbox_pid else []):
             try:
-                kind = self._kinds.get(pid) or self._kinds.setdefault(pid, _kind(pid, root, self.sandbox_pid))
+                kind = self._kinds.get(pid) or _kind(pid, root, self.sandbox_pid)
+                if kind not in ("other", "gone"):  # a wrapper script may exec Chromium a moment later
+                    self._kinds[pid] = kind
                 self._cpu[pid] = (kind, _cpu_seconds(pid))
                 if kind != "sandbox":
                     pss = _pss(pid)
                     total += pss
                     by_kind[kind] += pss
                     by_kind[f"{kind}#"] += 1
-            except OSError:  # gone meanwhile
+            except (OSError, ValueError, IndexError):  # gone meanwhile, or caught half-written
                 continue
         self.latest = total
         self.latest_by_kind = dict(by_kind)
@@ -121,7 +124,10 @@ class Sampler:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.period_s):
-            self.sample()
+            try:
+                self.sample()
+            except Exception as err:  # noqa: BLE001  # a sampler that stops would under-count silently
+                print(f"échantillon perdu : {err!r}", file=sys.stderr)
 
     def __enter__(self) -> Sampler:
         self.sample()

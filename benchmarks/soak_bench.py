@@ -50,7 +50,7 @@ def soak(vehicles: int, latency_ms: float, workers: int) -> dict[str, object]:
         box = sandbox.box
         settings = sandbox_settings(Settings(_env_file=None), box, root / "data")  # type: ignore[call-arg]
         queue = [WarrantyItem(row=i + 2, vo_vendu=b.vo_vendu)
-                 for i, b in enumerate(box.state.bdcs) if b.vo_vendu.startswith("7000")][:vehicles]
+                 for i, b in enumerate(box.state.bdcs) if 80000 <= int(b.numero) < 80000 + vehicles]  # the extra BDCs (seed.extra_bdcs)
         with Sampler(sandbox_pid=sandbox.pid) as sampler:
             began = time.perf_counter()
             done: list[Outcome] = []
@@ -74,22 +74,14 @@ def soak(vehicles: int, latency_ms: float, workers: int) -> dict[str, object]:
         "workers": workers, "vehicles": vehicles, "minutes": minutes, "per_min": vehicles / minutes,
         "first": head, "last": tail, "drift": 100 * (tail - head) / head if head else 0.0,
         "peak": sampler.peak / 2**20,
-        "lost": sum(1 for o in result.outcomes if o.result != "terminé"),
+        "lost": vehicles - sum(1 for o in result.outcomes if o.result == "terminé"),
         "twice": len(bought) - len(set(bought)), "series": series,
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--vehicles", type=int, default=300)
-    parser.add_argument("--latency-ms", type=float, default=200.0)
-    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
-    args = parser.parse_args()
-    logger.remove()
-    logger.add(sys.stderr, level="WARNING")
-    rows = [soak(args.vehicles, args.latency_ms, n) for n in args.workers]
+def table(rows: list[dict[str, object]], vehicles: int, latency_ms: float) -> str:
     lines = [
-        f"Warranty chain, a long night: {args.vehicles} vehicles, sandbox latency {args.latency_ms:.0f} ms, "
+        f"Warranty chain, a long night: {vehicles} vehicles, sandbox latency {latency_ms:.0f} ms, "
         f"{os.cpu_count()} CPU(s); PSS of the bot (Python, driver, Chromium) every {EVERY} vehicles",
         f"{'workers':>7} {'minutes':>8} {'veh/min':>8} {f'PSS 1-{WINDOW}':>10} {f'PSS last {WINDOW}':>12} "
         f"{'drift %':>8} {'peak MB':>8} {'lost':>5} {'twice':>6}",
@@ -102,9 +94,23 @@ def main() -> int:
         assert isinstance(series, list)
         lines.append(f"PSS MB every {EVERY} vehicles, {r['workers']} workers: "
                      + " ".join(f"{mb:.0f}" for _, _, mb in series))
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vehicles", type=int, default=300)
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    args = parser.parse_args()
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
+    rows: list[dict[str, object]] = []
+    for workers in args.workers:  # the table is written after each night: a long one is never lost
+        rows.append(soak(args.vehicles, args.latency_ms, workers))
+        text = table(rows, args.vehicles, args.latency_ms)
+        (Path(__file__).parent / "results-soak.txt").write_text(text + "\n", encoding="utf-8")
     print(text)
-    (Path(__file__).parent / "results-soak.txt").write_text(text + "\n", encoding="utf-8")
     return 0 if all(r["lost"] == 0 and r["twice"] == 0 for r in rows) else 1
 
 

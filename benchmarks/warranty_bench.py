@@ -40,7 +40,7 @@ def bench(vehicles: int, latency_ms: float, workers: int) -> dict[str, float]:
         box = sandbox.box
         settings = sandbox_settings(Settings(_env_file=None), box, root / "data")  # type: ignore[call-arg]
         queue = [WarrantyItem(row=i + 2, vo_vendu=b.vo_vendu)
-                 for i, b in enumerate(box.state.bdcs) if b.vo_vendu.startswith("7000")]
+                 for i, b in enumerate(box.state.bdcs) if 80000 <= int(b.numero) < 80000 + vehicles]  # the extra BDCs (seed.extra_bdcs)
         assert len(queue) == vehicles, "the sandbox's extra BDCs are the benchmark's vehicles"
         with Sampler(sandbox_pid=sandbox.pid) as sampler:
             began = time.perf_counter()
