@@ -213,20 +213,22 @@ def rc(sandbox: Sandbox) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture
-def amiens(sandbox: Sandbox) -> Iterator[Face]:
+def signed_in_guidewire(sandbox: Sandbox, user: Account) -> Iterator[Face]:
+    """GuideWire, as pages or as the client-side application, signed in as `user`'s point of sale."""
     with TestClient(guidewire_app(sandbox)) as client:
         face = Face(sandbox.drift.on("spa"), client)
-        face.sign_in(AMIENS_NORD_USER)
+        face.sign_in(user)
         yield face
+
+
+@pytest.fixture
+def amiens(sandbox: Sandbox) -> Iterator[Face]:
+    yield from signed_in_guidewire(sandbox, AMIENS_NORD_USER)
 
 
 @pytest.fixture
 def pau(sandbox: Sandbox) -> Iterator[Face]:
-    with TestClient(guidewire_app(sandbox)) as client:
-        face = Face(sandbox.drift.on("spa"), client)
-        face.sign_in(GUIDEWIRE_USER)
-        yield face
+    yield from signed_in_guidewire(sandbox, GUIDEWIRE_USER)
 
 
 def declare(rc: TestClient, sandbox: Sandbox, numero: str) -> Devis:
