@@ -55,14 +55,15 @@ test: setup postgresql
 # benchmarks/results-*.txt: the warranty chain at 200 ms latency with 1, 2 and 4 workers
 # (s/vehicle, the portals' own time, ratio, speedup, peak PSS, CPU by process); the removal
 # flows (request; process with 1 and 4 workers); an offline `rpa reconcile` of 100,000
-# files; then a long night of SOAK_VEHICLES vehicles with 2 and 4 workers (PSS every 10
-# vehicles, drift, peak). About 75 minutes on 2 cores; `make bench SOAK_VEHICLES=60` for a
-# shorter night.
+# files; `rpa serve`'s time to first byte over 1,000 runs of 300 vehicles; then a long
+# night of SOAK_VEHICLES vehicles with 2 and 4 workers (PSS every 10 vehicles, drift,
+# peak). About 75 minutes on 2 cores; `make bench SOAK_VEHICLES=60` for a shorter night.
 SOAK_VEHICLES ?= 300
 bench: setup
 	$(PY) benchmarks/warranty_bench.py
 	$(PY) benchmarks/removals_bench.py
 	$(PY) benchmarks/reconcile_bench.py
+	$(PY) benchmarks/serve_bench.py
 	$(PY) benchmarks/soak_bench.py --vehicles $(SOAK_VEHICLES)
 
 lint: setup

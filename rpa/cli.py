@@ -23,8 +23,9 @@ from rpa.core.logs import details_only, setup_logging
 from rpa.flows.planetvo_queue import lookup
 from rpa.flows.removals import RemovalsResult
 from rpa.flows.run import ItemSource, RunResult, run_warranty
-from rpa.runs.archive import new_run_id
+from rpa.runs.archive import RUN_ID, new_run_id
 from rpa.runs.outcome import Outcome, Result
+from rpa.serve.cli import serve_app
 from rpa.sheets.queue import read_queue
 
 app = typer.Typer(
@@ -68,9 +69,19 @@ def progress_bar(settings: Settings) -> Iterator[tuple[Callable[[int], None], Ca
         yield start, done
 
 
-def run_items(settings: Settings, source: ItemSource) -> RunResult:
+def run_items(settings: Settings, source: ItemSource, run_id: str | None = None) -> RunResult:
     with progress_bar(settings) as (start, done):
-        return run_warranty(settings, source, on_start=start, on_done=done)
+        return run_warranty(settings, source, on_start=start, on_done=done, run_id=run_id)
+
+
+RunIdOption = Annotated[str | None, typer.Option(
+    "--run-id", hidden=True, help="The run's folder name (`rpa serve` names the runs it starts).")]
+
+
+def checked_run_id(run_id: str | None) -> str | None:
+    if run_id is not None and not RUN_ID.fullmatch(run_id):
+        raise UsageError("--run-id : lettres, chiffres, - et _ seulement.")
+    return run_id
 
 
 def say_error(message: str) -> None:
@@ -109,6 +120,7 @@ def warranty(
     bdc: Annotated[str, typer.Option(help="One vehicle, by bon de commande number.")] = "",
     data_dir: Annotated[Path | None, typer.Option(help="Overrides RPA_DATA_DIR.")] = None,
     workers: Annotated[int | None, typer.Option(help="Vehicles worked on at once (RPA_WORKERS).")] = None,
+    run_id: RunIdOption = None,
 ) -> None:
     """Push vehicles through Planet VO -> reseauxconnect -> GuideWire and file the policy PDFs."""
     one = [v for v in (immat, vin, bdc) if v]
@@ -122,7 +134,7 @@ def warranty(
         source = read_queue(queue)  # a bad file is refused before any browser starts
     else:
         source = lambda stages: [lookup(stages, immat=immat, vin=vin, bdc=bdc)]  # noqa: E731
-    result = run_items(settings, source)
+    result = run_items(settings, source, checked_run_id(run_id))
     print_summary(result, settings)
     raise typer.Exit(result.exit_code)
 
@@ -216,7 +228,15 @@ def demo(
     knobs = sandbox_knobs(drift, seed, faults, expire_after=expire_after)
     result, settings = run_demo(settings, root, run_items, latency_ms=latency_ms, console=console, **knobs)
     print_summary(result, settings)
+    out.print(f"Voir ce run dans un navigateur : {invoked_as()} serve --data-dir {settings.data_dir}",
+              markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(result.exit_code)
+
+
+def invoked_as() -> str:
+    """How this `rpa` was started, for a command line to copy (`.venv/bin/rpa` under make)."""
+    argv0 = Path(sys.argv[0])
+    return str(argv0) if argv0.name == "rpa" else f"{sys.executable} -m rpa"
 
 
 @app.command()
@@ -313,6 +333,7 @@ def removals_process(
 @app.command()
 def nightly(
     workers: Annotated[int | None, typer.Option(help="Vehicles worked on at once (RPA_WORKERS).")] = None,
+    run_id: RunIdOption = None,
 ) -> None:
     """The unattended night: every closed BDC, then the policies folder reconciled."""
     from rpa.flows.nightly import run_nightly
@@ -320,12 +341,14 @@ def nightly(
     settings = load_settings(workers=workers)
     setup_logging(settings.secret_values(), settings.data_dir, console=console)
     with progress_bar(settings) as (start, done):
-        result = run_nightly(settings, on_start=start, on_done=done)
+        result = run_nightly(settings, on_start=start, on_done=done, run_id=checked_run_id(run_id))
     print_summary(result.run, settings)
     rec = result.reconciliation
     out.print(f"Rapprochement : {len(rec.remaining)} écart(s) sur {rec.files} fichier(s) — {rec.path}")
     raise typer.Exit(result.exit_code)
 
+
+app.add_typer(serve_app, name="serve")
 
 runs = typer.Typer(help="Past runs: what happened, vehicle by vehicle.", invoke_without_command=True)
 app.add_typer(runs, name="runs")

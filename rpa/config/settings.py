@@ -213,6 +213,34 @@ class NotifySettings(BaseModel):
     retry: RetrySettings = Field(default_factory=lambda: RetrySettings(attempts=3))
 
 
+class Role(StrEnum):
+    """What an account of `rpa serve` may do."""
+
+    READER = "lecture"  # sees runs, vehicles, traces
+    OPERATOR = "operateur"  # and reruns a vehicle, starts a night
+
+
+class ServeUser(BaseModel):
+    """An account of `rpa serve`: only a hash of its password is kept (`rpa serve add-user`)."""
+
+    role: Role = Role.READER
+    password_hash: str
+
+
+class ServeSettings(BaseModel):
+    """`rpa serve`, the web console (RPA_SERVE__HOST, RPA_SERVE__PORT…)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=0, le=65535)
+    # RPA_SERVE__USERS: accounts as JSON {"name": {"role": "lecture", "password_hash": "scrypt$…"}};
+    # `rpa serve add-user NAME` writes them to <data dir>/serve/users.json instead.
+    users: dict[str, ServeUser] = Field(default_factory=dict)
+    session_hours: float = Field(default=12.0, gt=0)
+    # HTTPS, for a console reached beyond this machine (the trace viewer needs it there).
+    certfile: Path | None = None
+    keyfile: Path | None = None
+
+
 # Debian's package `chromium-headless-shell` (its /usr/bin entry is a wrapper script).
 HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
 
@@ -274,6 +302,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
     # RPA_TRACE: keep each vehicle's Playwright trace on failure (default), always, or never.
     trace: TracePolicy = TracePolicy.ON_FAILURE
     # RPA_WORKERS: vehicles worked on at once, each worker with its own browser and sessions.

@@ -3,7 +3,9 @@
     RpaError
     ├── UsageError               bad configuration or command line        (exit code 2)
     │   ├── InputError           a bad work-queue spreadsheet: file, row, column
-    │   └── SignInRefused        a portal refused the configured credentials: the run stops
+    │   ├── SignInRefused        a portal refused the configured credentials: the run stops
+    │   └── ActionRefused        `rpa serve` will not start an action (a night under way,
+    │                            a business failure rerun without saying it was fixed)
     ├── BusinessError            a rule of the process is not met; recorded in the
     │   │                        portal's own words and never retried
     │   └── PortalRefusal        a portal message recognised as a refusal (rpa/failures.py)
@@ -84,6 +86,13 @@ class SignInRefused(UsageError):
     def __init__(self, message: str, *, portal: str) -> None:
         super().__init__(message)
         self.portal = portal
+
+
+class ActionRefused(UsageError):
+    """An action asked of the console that would be refused or pointless, said as the
+    command would say it."""
+
+    code = "refused"
 
 
 class BusinessError(RpaError):

@@ -25,13 +25,28 @@ def take(path: Path) -> int | None:
     return fd
 
 
+def refusal(path: Path, what: str) -> str:
+    """What a second holder is told, with the first one's pid."""
+    holder = path.read_text(errors="replace").strip()[:32] or "?"
+    return f"{what} est déjà en cours (pid {holder}) : ce lancement s'arrête."
+
+
+def busy(path: Path, what: str) -> str | None:
+    """The refusal `exclusive` would give now, or None if the lock is free (for a caller
+    that starts the holder in another process: `rpa serve`)."""
+    fd = take(path)
+    if fd is None:
+        return refusal(path, what)
+    os.close(fd)
+    return None
+
+
 @contextmanager
 def exclusive(path: Path, what: str) -> Iterator[None]:
     """Hold `path` locked, or refuse at once (exit code 2) if another process holds it."""
     fd = take(path)
     if fd is None:
-        holder = path.read_text(errors="replace").strip()[:32] or "?"
-        raise UsageError(f"{what} est déjà en cours (pid {holder}) : ce lancement s'arrête.")
+        raise UsageError(refusal(path, what))
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)

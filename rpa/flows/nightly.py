@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from loguru import logger
 
 from rpa.config import Settings
-from rpa.core.lock import exclusive
+from rpa.core.lock import busy, exclusive
 from rpa.flows.planetvo_queue import exported_queue
 from rpa.flows.reconcile import ReconcileResult, reconcile
 from rpa.flows.run import RunResult, run_warranty
@@ -46,6 +47,18 @@ def next_occurrence(at: dt.time | None, now: dt.datetime | None = None) -> dt.da
     return moment if moment > now else moment + dt.timedelta(days=1)
 
 
+NIGHT = "Un run nocturne"  # what the lock's refusal calls it
+
+
+def night_lock(settings: Settings) -> Path:
+    return settings.data_dir / "nightly.lock"
+
+
+def night_refusal(settings: Settings) -> str | None:
+    """Why a night cannot start now (one is under way), as `rpa nightly` would say it."""
+    return busy(night_lock(settings), NIGHT)
+
+
 def closed_bdcs(stages: WarrantyStages) -> list[WarrantyItem]:
     """Planet VO: Bon de commande, `statut` = `Cloturé`, `Exporter`."""
     return exported_queue(stages, statut="Cloturé")
@@ -57,12 +70,13 @@ def run_nightly(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     now: dt.datetime | None = None,
+    run_id: str | None = None,
 ) -> NightlyResult:
     settings.require_warranty_portals()
-    with exclusive(settings.data_dir / "nightly.lock", "Un run nocturne"):
+    with exclusive(night_lock(settings), NIGHT):
         prune_runs(settings.runs_dir, settings.nightly.retention_days)
         stop_at = next_occurrence(settings.nightly.deadline, now)
-        run = run_warranty(settings, closed_bdcs, stop_at=stop_at, command="nightly",
+        run = run_warranty(settings, closed_bdcs, stop_at=stop_at, command="nightly", run_id=run_id,
                            on_start=on_start, on_done=on_done)
         out = settings.runs_dir / run.run_id / "rapprochement.xlsx"
         # A night stopped by a refused password or a portal down does not knock on GuideWire

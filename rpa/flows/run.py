@@ -34,6 +34,7 @@ from rpa.flows.tabs import PortalTabs
 from rpa.flows.warranty import WarrantyStages
 from rpa.runs.archive import RunSummary, discard_scratch, new_run_id
 from rpa.runs.outcome import Outcome, Result
+from rpa.runs.progress import LiveRun
 from rpa.runs.report import write_html_report
 from rpa.runs.results import write_results
 from rpa.sheets.queue import WarrantyItem
@@ -161,11 +162,13 @@ def run_warranty(
     run_dir = private_dir(settings.runs_dir / run_id)
     started = dt.datetime.now()
     outcomes: list[Outcome] = []
+    live = LiveRun(run_dir, run_id, command, started)  # what `rpa serve` shows while it runs
     # The run's own log, one JSON object a line, beside its queue and results.
     sink = add_detail_log(run_dir / "run.log.jsonl", serialize=True)
 
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
+        live.ended(outcome)
         if on_done:
             on_done(outcome)
 
@@ -179,6 +182,7 @@ def run_warranty(
                 first = crew.enter_context(worker_session(settings, run_dir, browser, 0, guard))
                 if todo is None:
                     items = _first_items(first, source, guard, record)
+                    live.total(len(items))
                     if on_start:
                         on_start(len(items))
                     todo = _queue_once(items, record)
@@ -188,7 +192,7 @@ def run_warranty(
                 team = [first] + [crew.enter_context(worker_session(settings, run_dir, browser, n, guard))
                                   for n in range(1, count)]
                 budget = Budget(settings.browser.recycle_browser_after)
-                jobs = [partial(_work, w, todo, stop_at, record, budget) for w in team]
+                jobs = [partial(_work, w, todo, stop_at, record, budget, live.taken) for w in team]
                 for broken in run_together(browser, jobs):  # a worker that broke down: the others went on
                     logger.opt(exception=broken).error("worker arrêté : {}", broken)
                     _defer_rest(todo, record, f"interrompu ({broken}) : repris au prochain run")
@@ -199,6 +203,7 @@ def run_warranty(
         summary = RunSummary(run_id=run_id, command=command, started=started, seconds=seconds,
                              outcomes=result.outcomes, stopped=guard.stopped.reason if guard.stopped else "")
         summary.save(run_dir)
+        live.finished()
         write_html_report(run_dir, summary)
         logger.info("run {} : {} ligne(s) en {:.1f} s, résultats dans {}", run_id, len(outcomes), seconds, results)
         return result
@@ -262,9 +267,9 @@ class Budget:
 
 
 def _work(worker: WarrantyWorker, todo: queue.SimpleQueue[WarrantyItem], stop_at: dt.datetime | None,
-          record: Callable[[Outcome], None], budget: Budget) -> None:
-    """Take vehicles off the run's queue until it is empty, or the browser's budget spent.
-    Every log line says which worker."""
+          record: Callable[[Outcome], None], budget: Budget, taken: Callable[[str, str], None]) -> None:
+    """Take vehicles off the run's queue until it is empty, or the browser's budget spent;
+    `taken(worker, key)` says which vehicle each worker is on. Every log line says which worker."""
     with logger.contextualize(worker=worker.name):
         while budget.left > 0:
             try:
@@ -276,6 +281,7 @@ def _work(worker: WarrantyWorker, todo: queue.SimpleQueue[WarrantyItem], stop_at
                                reason=f"échéance {stop_at:%H:%M} atteinte : repris au prochain run"))
                 continue
             budget.left -= 0 if worker.boundary.guard.stopped else 1  # deferring costs the browser nothing
+            taken(worker.name, item.key)
             record(worker.process(item))
 
 

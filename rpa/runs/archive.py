@@ -5,6 +5,7 @@ customer data."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from rpa.browser.tracing import SCRATCH
 from rpa.core.errors import UsageError
 from rpa.core.files import private_file
 from rpa.runs.outcome import Outcome, Result
+
+RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")  # a run folder's name: never a path
 
 
 def new_run_id() -> str:

@@ -97,6 +97,15 @@ class Ledger:
                                 (vin, key))
         return LedgerItem(**rows[0]) if rows else None
 
+    def search(self, text: str) -> list[LedgerItem]:
+        """Vehicles whose Vo Vendu, BDC, VIN or plate (with or without its dashes) is `text`."""
+        wanted = text.strip().upper()
+        rows = self._store.rows(
+            "SELECT * FROM items WHERE UPPER(key) = ? OR bdc = ? OR UPPER(vin) = ? "
+            "OR REPLACE(UPPER(immat), '-', '') = ? ORDER BY key",
+            (wanted, wanted, wanted, wanted.replace("-", "")))
+        return [LedgerItem(**r) for r in rows]
+
     def all(self) -> list[LedgerItem]:
         return [LedgerItem(**r) for r in self._store.rows("SELECT * FROM items ORDER BY key")]
 

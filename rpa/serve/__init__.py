@@ -1,0 +1,1 @@
+"""`rpa serve`: the morning's supervision in a browser (runs, vehicles, traces, reruns)."""
